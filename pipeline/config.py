@@ -1,0 +1,149 @@
+"""The deployment's configuration: one YAML file plus environment overrides, validated at start.
+
+An error names the file, the key and what was expected. Environment variables override the
+file for every command: YUQING_BUS (`sqlite` or `kafka://HOST:PORT[,…]`), YUQING_STORE
+(`sqlite` or `http(s)://HOST:PORT` of Elasticsearch) and YUQING_DATA (the data folder).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEPLOY_DIR = PROJECT_ROOT / "deploy"
+DEFAULT_CONFIG = DEPLOY_DIR / "yuqing.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased for the person who edits the file."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StageConfig(Strict):
+    """One stage: the class that implements it, and its own options (checked by the stage)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    enabled: bool = True
+    cls: str = Field(alias="class")
+    batch_size: int = Field(default=200, ge=1, le=100_000)
+    poll_timeout_s: float = Field(default=1.0, gt=0)
+
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Settings(Strict):
+    data_dir: Path = Path("data")
+    profile: str = "dingan"
+    bus: str = "sqlite"
+    store: str = "sqlite"
+    tokenizer: str | None = None
+    timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+    stages: dict[str, StageConfig] = Field(default_factory=dict)
+    source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("bus")
+    @classmethod
+    def _bus_url(cls, v: str) -> str:
+        if v != "sqlite" and not v.startswith("kafka://"):
+            raise ValueError("expected 'sqlite' or 'kafka://HOST:PORT[,HOST:PORT…]'")
+        return v
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, v: str) -> str:
+        if v != "sqlite" and not v.startswith(("http://", "https://")):
+            raise ValueError("expected 'sqlite' or 'http(s)://HOST:PORT' of Elasticsearch")
+        return v
+
+    @property
+    def bus_path(self) -> Path:
+        return self.data_dir / "bus.sqlite"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "store.sqlite"
+
+    def stage(self, name: str) -> StageConfig:
+        try:
+            return self.stages[name]
+        except KeyError:
+            where = self.source or "the configuration"
+            raise ConfigError(
+                f"{where}: stages.{name}: no such stage (configured: {', '.join(self.stages)})"
+            ) from None
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"{source}: {key}: {msg}")
+    return "\n".join(lines)
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    """Read the config file (default: $YUQING_CONFIG, else deploy/yuqing.yaml), apply the
+    environment and an explicit --data, validate, and return the settings."""
+    env = dict(os.environ if env is None else env)
+    path = Path(path or env.get("YUQING_CONFIG") or DEFAULT_CONFIG)
+    raw = load_yaml(path)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    if env.get("YUQING_BUS"):
+        raw["bus"] = env["YUQING_BUS"]
+    if env.get("YUQING_STORE"):
+        raw["store"] = env["YUQING_STORE"]
+    if env.get("YUQING_DATA"):
+        raw["data_dir"] = env["YUQING_DATA"]
+    if data_dir is not None:
+        raw["data_dir"] = str(data_dir)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, str(path))) from None
+    settings.source = path
+    if not settings.data_dir.is_absolute() and data_dir is None and not env.get("YUQING_DATA"):
+        settings.data_dir = Path.cwd() / settings.data_dir
+    settings.data_dir = settings.data_dir.resolve()
+    return settings
+
+
+def describe_validation(exc: ValidationError, source: str) -> str:
+    """Public form of the error formatter, for other data files (profiles, sources)."""
+    return _describe(exc, source)

@@ -1,0 +1,254 @@
+"""The data contracts of contracts.md: Item, ScoredItem, Case, Finding.
+
+Field names are binding (tools outside the project read them). Every record carries
+`schema_version`; a record written by a newer version may hold fields this one does not
+know and they are ignored, while a record claiming the current version must not hold
+unknown fields, so a typo in an import is caught instead of silently dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+SOURCE_TYPES = (
+    "gov_site",
+    "news",
+    "news_comment",
+    "forum",
+    "blog",
+    "weibo",
+    "wechat",
+    "douyin",
+    "hotline",
+    "print",
+    "tv",
+    "other",
+)
+SourceType = Literal[
+    "gov_site",
+    "news",
+    "news_comment",
+    "forum",
+    "blog",
+    "weibo",
+    "wechat",
+    "douyin",
+    "hotline",
+    "print",
+    "tv",
+    "other",
+]
+CATEGORIES = ("policy_misread", "public_interest", "moral_bottom_line", "emergency", "rumor")
+Category = Literal["policy_misread", "public_interest", "moral_bottom_line", "emergency", "rumor"]
+Sentiment = Literal["negative", "neutral", "positive"]
+Importance = Literal["important", "ordinary"]
+Severity = Literal["especially_major", "major", "larger", "general"]
+CASE_STATUSES = (
+    "new",
+    "confirmed",
+    "acknowledged",
+    "verifying",
+    "responded",
+    "closed",
+    "watching",
+    "dismissed",
+)
+CaseStatus = Literal[
+    "new", "confirmed", "acknowledged", "verifying", "responded", "closed", "watching", "dismissed"
+]
+ClockState = Literal["running", "met", "breached"]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_time(value: str | datetime) -> datetime:
+    """An ISO 8601 time with an offset; a naive time is refused, never guessed."""
+    dt = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        raise ValueError(f"time {value!r} has no UTC offset (ISO 8601 with offset expected)")
+    return dt
+
+
+class Record(BaseModel):
+    """Base of every contract record: JSON round-trips and version-aware strictness."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, validate_assignment=False)
+
+    schema_version: int = SCHEMA_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            version = data.get("schema_version", SCHEMA_VERSION)
+            if isinstance(version, int) and version <= SCHEMA_VERSION:
+                unknown = sorted(k for k in data if k not in cls.model_fields)
+                if unknown:
+                    raise ValueError(
+                        f"unknown field(s) {', '.join(unknown)} for {cls.__name__} "
+                        f"(schema_version {version})"
+                    )
+        return data
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=False)
+
+    def to_bytes(self) -> bytes:
+        return self.to_json().encode("utf-8")
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Self:
+        return cls.model_validate_json(raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(self.to_json())
+
+
+class Metrics(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    views: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+    likes: int | None = None
+
+
+class Item(Record):
+    """What a crawler or an import produces (topic items.raw)."""
+
+    id: str = Field(min_length=1, max_length=200)
+    source_type: SourceType
+    source_name: str
+    url: str = ""
+    title: str = ""
+    text: str
+    published_at: str
+    crawled_at: str
+    updated_at: str | None = None
+    author: str | None = None
+    parent_id: str | None = None
+    metrics: Metrics | None = None
+    superior_request: bool | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("published_at", "crawled_at", "updated_at")
+    @classmethod
+    def _iso_with_offset(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_time(value)
+        return value
+
+
+class Jurisdiction(BaseModel):
+    name: str
+    code: str
+    level: Literal["province", "city", "county", "town", "village"]
+
+
+class DepartmentRef(BaseModel):
+    code: str
+    name: str
+    role: Literal["lead", "co"] = "co"
+    why: str = ""
+
+
+class ScoredItem(Item):
+    """An Item plus the classify stage's judgement (topic items.scored)."""
+
+    profile: str
+    relevant: bool
+    categories: list[Category] = Field(default_factory=list)
+    sentiment: Sentiment = "neutral"
+    risk: int = Field(ge=0, le=100)
+    importance: Importance = "ordinary"
+    severity: Severity | None = None
+    jurisdiction: Jurisdiction
+    departments: list[DepartmentRef] = Field(default_factory=list)
+    event_id: str
+    explanation: str = ""
+    watches: list[str] = Field(default_factory=list)
+
+
+class Clock(BaseModel):
+    name: str
+    due_at: str
+    met_at: str | None = None
+    state: ClockState = "running"
+    rule: str
+    started_at: str | None = None
+    reminders_sent: list[str] = Field(default_factory=list)
+
+
+class Review(BaseModel):
+    """先审查、后公开: who reviewed a response and when."""
+
+    state: Literal["draft", "first_review", "approved", "rejected"] = "draft"
+    steps: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Response(BaseModel):
+    kind: str
+    text: str
+    url: str = ""
+    published_at: str | None = None
+    review: Review = Field(default_factory=Review)
+
+
+class TimelineEntry(BaseModel):
+    at: str
+    actor: str
+    what: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class PoliceHandover(BaseModel):
+    to: str
+    at: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Case(Record):
+    """The unit of response: one event, its departments, clocks and timeline."""
+
+    case_id: str
+    profile: str
+    event_id: str
+    title: str
+    categories: list[Category] = Field(default_factory=list)
+    severity: Severity | None = None
+    importance: Importance = "ordinary"
+    risk: int = 0
+    jurisdiction: Jurisdiction
+    lead_department: DepartmentRef | None = None
+    co_departments: list[DepartmentRef] = Field(default_factory=list)
+    status: CaseStatus = "new"
+    items: list[str] = Field(default_factory=list)
+    responses: list[Response] = Field(default_factory=list)
+    clocks: list[Clock] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    police_handover: PoliceHandover | None = None
+    detected_at: str
+    opened_at: str
+    confirmed_at: str | None = None
+    dismissed_reason: str | None = None
+    version: int = 0
+
+
+class Finding(Record):
+    """What is not a post but needs a person: a source down, a defaced site."""
+
+    finding_id: str
+    kind: str
+    source: str
+    detail: str
+    found_at: str
+    severity: Literal["info", "warning", "critical"] = "warning"
+    url: str = ""
