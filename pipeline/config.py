@@ -50,6 +50,8 @@ class Settings(Strict):
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
     stages: dict[str, StageConfig] = Field(default_factory=dict)
+    demo_sites: str = "crawlers.demo:serve_demo_sites"  # what `yuqing demo` serves
+    demo_stages: list[str] = Field(default_factory=lambda: ["crawl", "classify", "alert"])
     source: Path | None = Field(default=None, exclude=True)
 
     @field_validator("bus")

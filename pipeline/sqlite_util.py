@@ -22,7 +22,9 @@ def connect_sqlite(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise error(f"{what} {path}: cannot create its folder: {exc.strerror}") from exc
-    if path.exists() and not os.access(path, os.W_OK):
+    # Root passes os.access whatever the mode bits say, so a file chmod'ed read-only by the
+    # office is recognised by its bits too.
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
         raise error(f"{what} {path}: the file is read-only")
     if not os.access(path.parent, os.W_OK):
         raise error(f"{what} {path}: the folder {path.parent} is not writable")

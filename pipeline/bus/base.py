@@ -69,6 +69,12 @@ class Consumer(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def lag(self) -> int | None:
+        """Messages of the subscribed topics after the group's committed positions, over
+        every partition (not only this member's); None if the backend cannot tell."""
+        return None
+
+    @abstractmethod
     def seek_to_committed(self) -> None:
         """Forget uncommitted reads so the next poll resumes at the committed position."""
 

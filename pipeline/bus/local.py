@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import socket
 import sqlite3
 import time
 import uuid
@@ -183,7 +184,7 @@ class SqliteConsumer(Consumer):
         self._path = path
         self.group = group
         self.topics = list(topics)
-        self.member_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.member_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._session_ms = int(session_timeout_s * 1000)
         self._assigned: list[tuple[str, int]] = []
         self._positions: dict[tuple[str, int], int] = {}
@@ -192,7 +193,9 @@ class SqliteConsumer(Consumer):
 
     # -- group membership -------------------------------------------------------------
     def _heartbeat(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last_heartbeat < min(1.0, self._session_ms / 3000):
+        if not force and time.monotonic() - self._last_heartbeat < min(
+            1.0, self._session_ms / 3000
+        ):
             return
         now = _now_ms()
         try:
@@ -205,6 +208,7 @@ class SqliteConsumer(Consumer):
                     "DELETE FROM members WHERE grp = ? AND heartbeat_ms < ?",
                     (self.group, now - self._session_ms),
                 )
+                self._drop_dead_local_members()
             members = [
                 r[0]
                 for r in self._conn.execute(
@@ -225,6 +229,36 @@ class SqliteConsumer(Consumer):
             self._assigned = assigned
             self._positions = {tp: pos for tp, pos in self._positions.items() if tp in assigned}
         self._last_heartbeat = time.monotonic()
+
+    def _drop_dead_local_members(self) -> None:
+        """A member on this host whose process is gone leaves at once, not after the
+        session timeout, so a restarted stage takes its partitions back immediately."""
+        host = socket.gethostname()
+        for (member_id,) in self._conn.execute(
+            "SELECT member_id FROM members WHERE grp = ?", (self.group,)
+        ).fetchall():
+            member_host, _, rest = member_id.partition(":")
+            pid = rest.partition(":")[0]
+            if member_host != host or not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                self._conn.execute(
+                    "DELETE FROM members WHERE grp = ? AND member_id = ?", (self.group, member_id)
+                )
+            except PermissionError:
+                pass
+
+    def lag(self) -> int | None:
+        marks = ",".join("?" * len(self.topics))
+        row = self._conn.execute(
+            "SELECT COALESCE(SUM(n.next - COALESCE(g.offset, 0)), 0) FROM next_offsets n "
+            "LEFT JOIN group_offsets g ON g.grp = ? AND g.topic = n.topic "
+            f"AND g.partition = n.partition WHERE n.topic IN ({marks})",
+            (self.group, *self.topics),
+        ).fetchone()
+        return int(row[0])
 
     def assignment(self) -> list[tuple[str, int]]:
         self._heartbeat()

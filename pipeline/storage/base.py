@@ -115,8 +115,9 @@ class StateStore(ABC):
     def get(self, namespace: str, key: str) -> Any | None: ...
 
     @abstractmethod
-    def put(self, namespace: str, key: str, value: Any, expires_at: float | None = None) -> None:
-        ...
+    def put(
+        self, namespace: str, key: str, value: Any, expires_at: float | None = None
+    ) -> None: ...
 
     @abstractmethod
     def put_if_absent(
@@ -129,8 +130,9 @@ class StateStore(ABC):
     def delete(self, namespace: str, key: str) -> None: ...
 
     @abstractmethod
-    def scan(self, namespace: str, prefix: str = "", limit: int = 10_000) -> list[tuple[str, Any]]:
-        ...
+    def scan(
+        self, namespace: str, prefix: str = "", limit: int = 10_000
+    ) -> list[tuple[str, Any]]: ...
 
     @abstractmethod
     def purge_expired(self, now: float | None = None) -> int: ...

@@ -1,0 +1,304 @@
+"""The Kafka bus: the bus interface over kafka-python, for the distributed mode.
+
+Producers send with acks=all and report every failure at flush(); consumers commit by hand
+(at least once). Topics are created with their declared partitions and retention, and a
+producer refuses topics that do not exist, because a broker that auto-creates them would give
+them default partitions and retention (items.raw must expire).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pipeline.bus.base import Bus, BusError, Consumer, Message, Producer, committed_positions
+from pipeline.topics import Topic
+
+try:
+    from kafka import KafkaConsumer as _KafkaConsumer
+    from kafka import KafkaProducer as _KafkaProducer
+    from kafka import OffsetAndMetadata, TopicPartition
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import (
+        CommitFailedError,
+        IllegalGenerationError,
+        KafkaError,
+        RebalanceInProgressError,
+        TopicAlreadyExistsError,
+        UnknownMemberIdError,
+    )
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError(
+        "the Kafka bus needs kafka-python: pip install 'kafka-python==3.0.12' crc32c"
+    ) from exc
+
+log = logging.getLogger("yuqing.bus.kafka")
+
+# A commit refused because the group rebalanced: the partition's new owner re-reads from the
+# last commit, so at-least-once still holds and the caller need not retry.
+REBALANCED = (CommitFailedError, IllegalGenerationError, RebalanceInProgressError,
+              UnknownMemberIdError)  # fmt: skip
+CLIENT_CLASSES = (KafkaAdminClient, _KafkaProducer, _KafkaConsumer)
+
+
+def _only_options_of(client_class: type, options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k in client_class.DEFAULT_CONFIG}
+
+
+class KafkaBus(Bus):
+    def __init__(
+        self,
+        bootstrap: str,
+        client_id: str = "yuqing",
+        session_timeout_ms: int = 10000,
+        **options: Any,
+    ):
+        bootstrap = bootstrap.removeprefix("kafka://")
+        self.servers = [s.strip() for s in bootstrap.split(",") if s.strip()]
+        if not self.servers:
+            raise BusError("Kafka bus: no bootstrap server given (expected HOST:PORT[,…])")
+        self.bootstrap = ",".join(self.servers)
+        self.url = f"kafka://{self.bootstrap}"
+        self.session_timeout_ms = session_timeout_ms
+        unknown = [k for k in options if not any(k in c.DEFAULT_CONFIG for c in CLIENT_CLASSES)]
+        if unknown:
+            raise ValueError(f"Kafka bus: unknown kafka-python options {unknown}")
+        self.options: dict[str, Any] = {
+            "bootstrap_servers": self.servers,
+            "client_id": client_id,
+            "bootstrap_timeout_ms": 10000,
+            "request_timeout_ms": 15000,
+            "reconnect_backoff_max_ms": 5000,
+            **options,
+        }
+        self._known_topics: set[str] = set()
+        self._admin: KafkaAdminClient | None = None
+        self._lock = threading.Lock()
+
+    # -- connections ------------------------------------------------------------------
+    def fail(self, what: str, reason: object) -> BusError:
+        return BusError(f"Kafka at {self.bootstrap}: {what}: {reason}")
+
+    def check_reachable(self) -> None:
+        """Fail fast, with one clear error, when no bootstrap server accepts a connection
+        (kafka-python would retry and log every attempt until its bootstrap timeout)."""
+        timeout_s = min(5.0, self.options["bootstrap_timeout_ms"] / 1000)
+        reasons = []
+        for server in self.servers:
+            host, _, port = server.rpartition(":")
+            try:
+                with socket.create_connection((host or server, int(port or 9092)), timeout_s):
+                    return
+            except (OSError, ValueError) as exc:
+                reasons.append(f"{server}: {exc}")
+        raise BusError(f"Kafka at {self.bootstrap} unreachable: {'; '.join(reasons)}")
+
+    def connect(self, client_class: type, *args: Any, **config: Any) -> Any:
+        """A kafka-python client with our defaults; connection failures become BusError."""
+        self.check_reachable()
+        try:
+            return client_class(*args, **{**_only_options_of(client_class, self.options), **config})
+        except KafkaError as exc:
+            raise BusError(f"Kafka at {self.bootstrap} unreachable: {exc}") from exc
+
+    def admin(self) -> KafkaAdminClient:
+        with self._lock:
+            if self._admin is None:
+                self._admin = self.connect(KafkaAdminClient)
+            return self._admin
+
+    # -- topics -----------------------------------------------------------------------
+    def ensure_topics(self, topics: Iterable[Topic]) -> None:
+        wanted = {t.name: t for t in topics}
+        if not wanted:
+            return
+        specs = {
+            t.name: {
+                "num_partitions": t.partitions,
+                "replication_factor": -1,  # the broker's default.replication.factor
+                "configs": {"retention.ms": str(t.retention_s * 1000 if t.retention_s else -1)},
+            }
+            for t in wanted.values()
+        }
+        admin = self.admin()
+        try:
+            result = admin.create_topics(specs, raise_errors=False)
+            for created in result["topics"]:
+                code = created["error_code"]
+                if code and code != TopicAlreadyExistsError.errno:
+                    reason = created.get("error_message") or f"error code {code}"
+                    raise self.fail(f"cannot create topic {created['name']!r}", reason)
+            admin.wait_for_topics(list(wanted), timeout_ms=self.options["request_timeout_ms"])
+        except KafkaError as exc:
+            raise self.fail("cannot create topics", exc) from exc
+        with self._lock:
+            self._known_topics.update(wanted)
+
+    def topic_exists(self, name: str) -> bool:
+        """Asked of the whole topic list, which never auto-creates a topic."""
+        with self._lock:
+            if name in self._known_topics:
+                return True
+        try:
+            names = set(self.admin().list_topics())
+        except KafkaError as exc:
+            raise self.fail("cannot list topics", exc) from exc
+        with self._lock:
+            self._known_topics.update(names)
+        return name in names
+
+    def enforce_retention(self, topics: Iterable[Topic]) -> int:
+        """Kafka drops expired segments itself (retention.ms is set when a topic is created)."""
+        return 0
+
+    # -- clients ----------------------------------------------------------------------
+    def producer(self) -> KafkaBusProducer:
+        return KafkaBusProducer(self)
+
+    def consumer(self, group: str, topics: Sequence[str]) -> KafkaBusConsumer:
+        return KafkaBusConsumer(self, group, topics)
+
+    def close(self) -> None:
+        with self._lock:
+            admin, self._admin = self._admin, None
+        if admin is not None:
+            admin.close()
+
+
+class KafkaBusProducer(Producer):
+    def __init__(self, bus: KafkaBus):
+        self._bus = bus
+        self._producer = bus.connect(
+            _KafkaProducer,
+            acks="all",
+            retries=5,
+            linger_ms=5,
+            max_block_ms=bus.options["request_timeout_ms"],
+            delivery_timeout_ms=2 * bus.options["request_timeout_ms"],
+            allow_auto_create_topics=False,
+        )
+        self._pending: list[tuple[str, Any]] = []  # (topic, kafka future)
+        self._refused: list[str] = []  # why a message could not even be queued
+
+    def send(self, topic, value, key=None, headers=None) -> None:
+        if not isinstance(value, bytes | bytearray):
+            raise TypeError("message value must be bytes")
+        if not self._bus.topic_exists(topic):
+            self._refused.append(f"topic {topic!r} does not exist")
+            return
+        try:
+            future = self._producer.send(
+                topic, value=bytes(value), key=key, headers=list((headers or {}).items())
+            )
+        except KafkaError as exc:
+            self._refused.append(f"cannot queue a message for {topic!r}: {exc}")
+            return
+        self._pending.append((topic, future))
+
+    def flush(self) -> None:
+        pending, refused = self._pending, self._refused
+        self._pending, self._refused = [], []
+        timeout_s = 3 * self._bus.options["request_timeout_ms"] / 1000
+        try:
+            if pending:
+                self._producer.flush(timeout=timeout_s)
+        except KafkaError as exc:
+            raise self._bus.fail(f"{len(pending)} message(s) not confirmed", exc) from exc
+        failures = refused + [
+            f"{topic}: {future.exception}" for topic, future in pending if future.failed()
+        ]
+        if failures:
+            more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+            raise self._bus.fail("write failed", "; ".join(failures[:3]) + more)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._producer.close(timeout=5)
+
+
+class KafkaBusConsumer(Consumer):
+    def __init__(self, bus: KafkaBus, group: str, topics: Sequence[str]):
+        self._bus = bus
+        self.group = group
+        self.topics = list(topics)
+        self._consumer = bus.connect(
+            _KafkaConsumer,
+            *self.topics,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=bus.session_timeout_ms,
+            heartbeat_interval_ms=max(100, bus.session_timeout_ms // 3),
+            allow_auto_create_topics=False,
+        )
+        self._polled: list[Message] = []
+
+    def assignment(self) -> list[tuple[str, int]]:
+        """The partitions this member holds now (as of its last poll)."""
+        return sorted((tp.topic, tp.partition) for tp in self._consumer.assignment())
+
+    def poll(self, max_records: int = 500, timeout_s: float = 1.0) -> list[Message]:
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        except KafkaError as exc:
+            raise self._bus.fail(f"poll for group {self.group!r} failed", exc) from exc
+        messages = [
+            Message(
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+                key=r.key,
+                value=r.value,
+                headers={k: bytes(v) for k, v in (r.headers or [])},
+                timestamp_ms=r.timestamp,
+            )
+            for records in batches.values()
+            for r in records
+        ]
+        self._polled.extend(messages)
+        return messages
+
+    def commit(self, messages: Sequence[Message] | None = None) -> None:
+        positions = committed_positions(self._polled if messages is None else messages)
+        owned = {TopicPartition(*tp) for tp in self.assignment()}
+        offsets = {
+            TopicPartition(*tp): OffsetAndMetadata(pos, "", -1)
+            for tp, pos in positions.items()
+            if TopicPartition(*tp) in owned
+        }
+        if offsets:
+            try:
+                self._consumer.commit(offsets)
+            except REBALANCED as exc:
+                log.warning("group %s rebalanced; commit dropped, will re-read: %s",
+                            self.group, exc)  # fmt: skip
+            except KafkaError as exc:
+                raise self._bus.fail(f"commit for group {self.group!r} failed", exc) from exc
+        if messages is None:
+            self._polled.clear()
+
+    def seek_to_committed(self) -> None:
+        try:
+            for tp in self._consumer.assignment():
+                committed = self._consumer.committed(tp)
+                if committed is None:
+                    self._consumer.seek_to_beginning(tp)
+                else:
+                    self._consumer.seek(tp, committed)
+        except KafkaError as exc:
+            raise self._bus.fail(f"seek for group {self.group!r} failed", exc) from exc
+        self._polled.clear()
+
+    def close(self) -> None:
+        started = time.monotonic()
+        try:
+            self._consumer.close(autocommit=False, timeout_ms=5000)
+        except KafkaError as exc:  # leaving the group is best effort
+            log.warning("group %s: close after %.1fs: %s", self.group,
+                        time.monotonic() - started, exc)  # fmt: skip

@@ -1,0 +1,267 @@
+"""The `yuqing` command. Kernel commands live here; stage packages add theirs through the
+`yuqing.commands` entry points (pyproject.toml), so the kernel never imports them."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from pipeline.bus.base import BusError
+from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.registry import load_object, plugins
+from pipeline.stage import Stage, StageContext
+from pipeline.storage.base import StoreError
+
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the project's expected errors into one clear line and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, BusError, StoreError) as exc:
+            click.echo(f"yuqing: error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--config and --data, shared by every command that touches state."""
+    fn = click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of the embedded state (default: data_dir of the config file).",
+    )(fn)
+    fn = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: $YUQING_CONFIG, else deploy/yuqing.yaml).",
+    )(fn)
+    return fn
+
+
+def settings_from(config_path: Path | None, data_dir: Path | None) -> Settings:
+    settings = load_settings(config_path, data_dir)
+    setup_logging(settings.log_level)
+    return settings
+
+
+def build_stage(settings: Settings, name: str, ctx: StageContext | None = None) -> Stage:
+    """Build the stage configured under stages.NAME (class found by name, options checked)."""
+    config = settings.stage(name)
+    cls = load_object(config.cls, f"{settings.source}: stages.{name}.class")
+    if not (isinstance(cls, type) and issubclass(cls, Stage)):
+        raise ConfigError(f"{settings.source}: stages.{name}.class: {config.cls} is not a Stage")
+    return cls.from_settings(ctx or StageContext(settings), config)
+
+
+def run_stage(settings: Settings, name: str, once: bool = False) -> int:
+    from pipeline.runner import StageRunner, install_signal_handlers
+
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    ctx = StageContext(settings, stop=stop)
+    stage = build_stage(settings, name, ctx)
+    stage.once = once
+    config = settings.stage(name)
+    runner = StageRunner(stage, config.batch_size, config.poll_timeout_s)
+    runner.run(stop, max_idle_polls=2 if once else None)
+    logging.getLogger("yuqing").info(
+        "stage %s stopped: %d messages processed, %d dead-lettered",
+        name,
+        runner.processed,
+        runner.dead_lettered,
+    )
+    return runner.processed
+
+
+class PluginGroup(click.Group):
+    """A group that loads the stage packages' commands only when they are called,
+    so `yuqing --help` and light commands do not import Scrapy or scikit-learn."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *plugins("yuqing.commands")})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        entry_point = plugins("yuqing.commands").get(name)
+        if entry_point is None:
+            return None
+        try:
+            return entry_point.load()
+        except Exception as exc:  # a broken plug-in must not take the whole CLI down
+            message = f"command {name} unavailable: {type(exc).__name__}: {exc}"
+
+            @click.command(name, help=f"(unavailable: {exc})")
+            def broken() -> None:
+                raise click.ClickException(message)
+
+            return broken
+
+
+@click.group(
+    cls=PluginGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="yuqing")
+def main() -> None:
+    """Yuqing 舆情: public-opinion monitoring and response for a county or city news office.
+
+    Crawls public sources, scores each item (relevance, key-response categories, risk,
+    town, responsible departments), opens cases with the response clocks of the office's
+    policy profile, and tracks every case to its answer.
+    """
+
+
+@main.command("check-config")
+@config_options
+@friendly_errors
+def check_config(config_path: Path | None, data_dir: Path | None) -> None:
+    """Validate the config file, the jurisdiction profile and every stage's options."""
+    settings = settings_from(config_path, data_dir)
+    ctx = StageContext(settings)
+    profile = ctx.profile
+    click.echo(f"config:  {settings.source}")
+    click.echo(f"data:    {settings.data_dir}")
+    click.echo(f"bus:     {settings.bus}")
+    click.echo(f"store:   {settings.store}")
+    click.echo(
+        f"profile: {profile.name} {profile.jurisdiction} ({profile.code}), "
+        f"{len(profile.towns)} towns, {len(profile.departments)} departments, "
+        f"policy {profile.policy}"
+    )
+    for name, stage_config in settings.stages.items():
+        build_stage(settings, name, ctx)
+        state = "enabled" if stage_config.enabled else "disabled"
+        click.echo(f"stage:   {name} ({stage_config.cls}, {state}) ok")
+    click.echo("configuration ok")
+
+
+def _stage_command(name: str, doc: str, stdin: bool = False) -> click.Command:
+    @click.option("--once", is_flag=True, help="Process what is waiting, then exit.")
+    @config_options
+    @friendly_errors
+    def command(config_path, data_dir, once, **kwargs):
+        settings = settings_from(config_path, data_dir)
+        if kwargs.get("stdin"):
+            sys.exit(transform_stdin(settings, name))
+        run_stage(settings, name, once=once)
+
+    if stdin:
+        command = click.option(
+            "--stdin",
+            is_flag=True,
+            help="Read JSON lines on stdin, write one result line per input line on stdout.",
+        )(command)
+    return click.command(name, help=doc)(command)
+
+
+def transform_stdin(settings: Settings, name: str) -> int:
+    """Line-by-line transform through a stage: same order; a bad line → stderr, skipped."""
+    stage = build_stage(settings, name)
+    model = stage.consumes[0].model
+    status = 0
+    out = sys.stdout
+    try:
+        for lineno, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                record = model.from_json(line)
+                (result,) = stage.transform([record])
+            except (ValidationError, ValueError) as exc:
+                first = str(exc).replace("\n", "; ")[:400]
+                click.echo(f"line {lineno}: {first}", err=True)
+                status = EXIT_BAD_INPUT
+                continue
+            out.write(result.to_json() + "\n")
+    finally:
+        stage.close()
+        stage.ctx.close()
+    out.flush()
+    return status
+
+
+main.add_command(
+    _stage_command("crawl", "Run the crawl stage: every configured source into items.raw.")
+)
+main.add_command(
+    _stage_command(
+        "classify",
+        "Run the classify stage: items.raw → items.scored and the item store.",
+        stdin=True,
+    )
+)
+main.add_command(_stage_command("alert", "Run the alert stage: open and merge cases, run clocks."))
+
+
+@main.command("stage")
+@click.argument("name")
+@click.option("--once", is_flag=True, help="Process what is waiting, then exit.")
+@config_options
+@friendly_errors
+def stage_command(name: str, once: bool, config_path: Path | None, data_dir: Path | None) -> None:
+    """Run any stage configured under stages.NAME (crawl, classify, alert are shortcuts)."""
+    run_stage(settings_from(config_path, data_dir), name, once=once)
+
+
+@main.command("run")
+@config_options
+@click.option("--stage", "only", multiple=True, help="Run only these stages (repeatable).")
+@friendly_errors
+def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) -> None:
+    """The main job: every enabled stage as a supervised subprocess (restarted on a crash)."""
+    from pipeline.supervisor import Supervisor
+
+    settings = settings_from(config_path, data_dir)
+    names = [n for n, c in settings.stages.items() if c.enabled and (not only or n in only)]
+    base = [sys.executable, "-m", "pipeline.cli"]
+    args = ["--data", str(settings.data_dir)]
+    if settings.source:
+        args += ["--config", str(settings.source)]
+    Supervisor({n: [*base, n, *args] for n in names}).run()
+
+
+@main.command("demo")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--serve", is_flag=True, help="Keep the dashboard up after the demo.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@friendly_errors
+def demo(config_path: Path | None, data_dir: Path | None, serve: bool, as_json: bool) -> None:
+    """Start the bundled demo sites, run the whole pipeline on them, print a summary."""
+    from pipeline.demo import run_demo
+
+    summary = run_demo(config_path, data_dir, serve=serve, print_json=as_json)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""The embedded stores: items (with an FTS5 full-text index), cases, findings and state,
+in one SQLite file shared by every stage process of a machine."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.models import Case, Finding, ScoredItem
+from pipeline.sqlite_util import connect_sqlite
+from pipeline.storage.base import (
+    CaseQuery,
+    CaseStore,
+    ConflictError,
+    FindingStore,
+    ItemQuery,
+    ItemStore,
+    StateStore,
+    StoreError,
+    Stores,
+    Tokenizer,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, profile TEXT, crawled_at TEXT,
+    published_at TEXT, source_type TEXT, relevant INTEGER, risk INTEGER, event_id TEXT,
+    town_code TEXT, town_name TEXT, categories TEXT, departments TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS items_crawled ON items (crawled_at);
+CREATE INDEX IF NOT EXISTS items_event ON items (event_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(id UNINDEXED, body);
+CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, profile TEXT, event_id TEXT,
+    status TEXT, version INTEGER NOT NULL, opened_at TEXT, departments TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_event ON cases (event_id);
+CREATE TABLE IF NOT EXISTS findings (finding_id TEXT PRIMARY KEY, kind TEXT, found_at TEXT,
+    doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (ns TEXT, key TEXT, value TEXT NOT NULL, expires_at REAL,
+    PRIMARY KEY (ns, key)) WITHOUT ROWID;
+"""
+OPEN_STATUSES = ("new", "confirmed", "acknowledged", "verifying", "responded", "watching")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+")
+
+
+def bigram_tokenizer(text: str) -> list[str]:
+    """Fallback full-text tokens: CJK character bigrams plus latin words, no dictionary."""
+    tokens: list[str] = []
+    for run in _CJK.findall(text):
+        if run.isascii():
+            tokens.append(run.lower())
+        elif len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return tokens
+
+
+class _SqliteBase:
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: threading.RLock):
+        self.path, self._conn, self._lock = path, conn, lock
+
+    def _run(self, fn, *args):
+        with self._lock:
+            try:
+                return fn(*args)
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise StoreError(f"store {self.path}: {exc}") from exc
+
+    def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        def go():
+            self._conn.execute("BEGIN IMMEDIATE")
+            for sql, params in statements:
+                self._conn.execute(sql, params)
+            self._conn.execute("COMMIT")
+
+        self._run(go)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self._run(lambda: self._conn.execute(sql, params).fetchall())
+
+
+class SqliteItemStore(_SqliteBase, ItemStore):
+    def __init__(self, path, conn, lock, tokenizer: Tokenizer | None = None):
+        super().__init__(path, conn, lock)
+        self.tokenize = tokenizer or bigram_tokenizer
+
+    def _terms(self, text: str) -> list[str]:
+        return [t for t in (tok.strip() for tok in self.tokenize(text)) if t and _CJK.search(t)]
+
+    def put_many(self, items: Sequence[ScoredItem]) -> None:
+        statements: list[tuple[str, Sequence[Any]]] = []
+        for it in items:
+            cats = json.dumps(it.categories)
+            depts = json.dumps([d.code for d in it.departments])
+            statements += [
+                (
+                    "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        it.id,
+                        it.profile,
+                        it.crawled_at,
+                        it.published_at,
+                        it.source_type,
+                        int(it.relevant),
+                        it.risk,
+                        it.event_id,
+                        it.jurisdiction.code,
+                        it.jurisdiction.name,
+                        cats,
+                        depts,
+                        it.to_json(),
+                    ),
+                ),
+                ("DELETE FROM items_fts WHERE id = ?", (it.id,)),
+                (
+                    "INSERT INTO items_fts VALUES (?, ?)",
+                    (it.id, " ".join(self._terms(f"{it.title}\n{it.text}"))),
+                ),
+            ]
+        if statements:
+            self._write(statements)
+
+    def get(self, item_id: str) -> ScoredItem | None:
+        rows = self._query("SELECT doc FROM items WHERE id = ?", (item_id,))
+        return ScoredItem.from_json(rows[0][0]) if rows else None
+
+    def get_many(self, item_ids: Iterable[str]) -> list[ScoredItem]:
+        ids = list(item_ids)
+        found = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, doc in self._query(
+                f"SELECT id, doc FROM items WHERE id IN ({marks})", chunk
+            ):
+                found[doc_id] = ScoredItem.from_json(doc)
+        return [found[i] for i in ids if i in found]
+
+    def _where(self, q: ItemQuery) -> tuple[str, list[Any]]:
+        clauses, params = ["1=1"], []
+        if q.text.strip():
+            terms = self._terms(q.text) or [q.text.strip()]
+            match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+            clauses.append("id IN (SELECT id FROM items_fts WHERE items_fts MATCH ?)")
+            params.append(match)
+        for col, val in (
+            ("profile", q.profile),
+            ("source_type", q.source_type),
+            ("event_id", q.event_id),
+        ):
+            if val is not None:
+                clauses.append(f"{col} = ?")
+                params.append(val)
+        if q.town:
+            clauses.append("(town_code = ? OR town_name = ?)")
+            params += [q.town, q.town]
+        if q.categories:
+            marks = ",".join("?" * len(q.categories))
+            clauses.append(f"EXISTS (SELECT 1 FROM json_each(categories) WHERE value IN ({marks}))")
+            params += list(q.categories)
+        if q.department:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(departments) WHERE value = ?)")
+            params.append(q.department)
+        if q.min_risk is not None:
+            clauses.append("risk >= ?")
+            params.append(q.min_risk)
+        if q.relevant is not None:
+            clauses.append("relevant = ?")
+            params.append(int(q.relevant))
+        if q.since:
+            clauses.append("crawled_at >= ?")
+            params.append(q.since)
+        if q.until:
+            clauses.append("crawled_at < ?")
+            params.append(q.until)
+        return " AND ".join(clauses), params
+
+    def search(self, query: ItemQuery) -> list[ScoredItem]:
+        where, params = self._where(query)
+        rows = self._query(
+            f"SELECT doc FROM items WHERE {where} ORDER BY crawled_at DESC, id LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        )
+        return [ScoredItem.from_json(r[0]) for r in rows]
+
+    def count(self, query: ItemQuery | None = None) -> int:
+        where, params = self._where(query or ItemQuery())
+        return self._query(f"SELECT COUNT(*) FROM items WHERE {where}", params)[0][0]
+
+
+class SqliteCaseStore(_SqliteBase, CaseStore):
+    def _row(self, case: Case, version: int) -> tuple:
+        depts = [d.code for d in ([case.lead_department] if case.lead_department else [])]
+        depts += [d.code for d in case.co_departments]
+        doc = case.model_copy(update={"version": version}).to_json()
+        return (
+            case.case_id,
+            case.profile,
+            case.event_id,
+            case.status,
+            version,
+            case.opened_at,
+            json.dumps(depts),
+            doc,
+        )
+
+    def get(self, case_id: str) -> Case | None:
+        rows = self._query("SELECT doc FROM cases WHERE case_id = ?", (case_id,))
+        return Case.from_json(rows[0][0]) if rows else None
+
+    def create(self, case: Case) -> bool:
+        def go():
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO cases VALUES (?,?,?,?,?,?,?,?)",
+                self._row(case, case.version),
+            )
+            return cur.rowcount == 1
+
+        return self._run(go)
+
+    def update(self, case: Case) -> Case:
+        new_version = case.version + 1
+        row = self._row(case, new_version)
+
+        def go():
+            cur = self._conn.execute(
+                "UPDATE cases SET profile=?, event_id=?, status=?, version=?, opened_at=?, "
+                "departments=?, doc=? WHERE case_id=? AND version=?",
+                (*row[1:], case.case_id, case.version),
+            )
+            return cur.rowcount
+
+        if self._run(go) != 1:
+            raise ConflictError(f"case {case.case_id}: changed since version {case.version}")
+        return case.model_copy(update={"version": new_version})
+
+    def list(self, query: CaseQuery | None = None) -> list[Case]:
+        q = query or CaseQuery()
+        clauses, params = ["1=1"], []
+        for col, val in (("profile", q.profile), ("event_id", q.event_id)):
+            if val is not None:
+                clauses.append(f"{col} = ?")
+                params.append(val)
+        statuses = list(q.statuses) or (list(OPEN_STATUSES) if q.open_only else [])
+        if statuses:
+            clauses.append(f"status IN ({','.join('?' * len(statuses))})")
+            params += statuses
+        if q.department:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(departments) WHERE value = ?)")
+            params.append(q.department)
+        rows = self._query(
+            f"SELECT doc FROM cases WHERE {' AND '.join(clauses)} ORDER BY opened_at DESC, "
+            "case_id LIMIT ?",
+            [*params, q.limit],
+        )
+        return [Case.from_json(r[0]) for r in rows]
+
+
+class SqliteFindingStore(_SqliteBase, FindingStore):
+    def put(self, finding: Finding) -> None:
+        self._write(
+            [
+                (
+                    "INSERT OR REPLACE INTO findings VALUES (?,?,?,?)",
+                    (finding.finding_id, finding.kind, finding.found_at, finding.to_json()),
+                )
+            ]
+        )
+
+    def list(self, kind: str | None = None, limit: int = 200) -> list[Finding]:
+        where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+        rows = self._query(
+            f"SELECT doc FROM findings {where} ORDER BY found_at DESC LIMIT ?", [*params, limit]
+        )
+        return [Finding.from_json(r[0]) for r in rows]
+
+
+class SqliteStateStore(_SqliteBase, StateStore):
+    def get(self, namespace: str, key: str) -> Any | None:
+        rows = self._query(
+            "SELECT value FROM state WHERE ns = ? AND key = ? AND "
+            "(expires_at IS NULL OR expires_at > ?)",
+            (namespace, key, time.time()),
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    def put(self, namespace, key, value, expires_at=None) -> None:
+        self._write(
+            [
+                (
+                    "INSERT OR REPLACE INTO state VALUES (?,?,?,?)",
+                    (namespace, key, json.dumps(value, ensure_ascii=False), expires_at),
+                )
+            ]
+        )
+
+    def put_if_absent(self, namespace, key, value, expires_at=None) -> Any:
+        def go():
+            self._conn.execute("BEGIN IMMEDIATE")
+            row = self._conn.execute(
+                "SELECT value, expires_at FROM state WHERE ns = ? AND key = ?", (namespace, key)
+            ).fetchone()
+            if row and (row[1] is None or row[1] > time.time()):
+                self._conn.execute("COMMIT")
+                return json.loads(row[0])
+            self._conn.execute(
+                "INSERT OR REPLACE INTO state VALUES (?,?,?,?)",
+                (namespace, key, json.dumps(value, ensure_ascii=False), expires_at),
+            )
+            self._conn.execute("COMMIT")
+            return value
+
+        return self._run(go)
+
+    def delete(self, namespace: str, key: str) -> None:
+        self._write([("DELETE FROM state WHERE ns = ? AND key = ?", (namespace, key))])
+
+    def scan(self, namespace, prefix="", limit=10_000) -> list[tuple[str, Any]]:
+        rows = self._query(
+            "SELECT key, value FROM state WHERE ns = ? AND key >= ? AND key < ? AND "
+            "(expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+            (namespace, prefix, prefix + "\U0010ffff", time.time(), limit),
+        )
+        return [(k, json.loads(v)) for k, v in rows]
+
+    def purge_expired(self, now: float | None = None) -> int:
+        def go():
+            cur = self._conn.execute(
+                "DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at <= ?",
+                (now or time.time(),),
+            )
+            return cur.rowcount
+
+        return self._run(go)
+
+
+def open_sqlite_stores(path: str | Path, tokenizer: Tokenizer | None = None) -> Stores:
+    path = Path(path)
+    conn = connect_sqlite(path, error=StoreError, what="store")
+    try:
+        conn.executescript(SCHEMA)
+    except sqlite3.Error as exc:
+        raise StoreError(f"store {path}: cannot create tables: {exc}") from exc
+    lock = threading.RLock()
+    return Stores(
+        items=SqliteItemStore(path, conn, lock, tokenizer),
+        cases=SqliteCaseStore(path, conn, lock),
+        findings=SqliteFindingStore(path, conn, lock),
+        state=SqliteStateStore(path, conn, lock),
+        url=f"sqlite:{path}",
+        closers=[conn.close],
+    )

@@ -1,0 +1,188 @@
+"""One store contract suite, run against every backend (SQLite now; Elasticsearch when its
+backend lands, by adding a param to the `stores` fixture)."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from pipeline.storage.base import CaseQuery, ConflictError, ItemQuery, StoreError
+from pipeline.storage.sqlite import open_sqlite_stores
+from tests.factories import iso, make_case, make_finding, make_scored
+
+
+@pytest.fixture(params=["sqlite"])
+def stores(request, tmp_path):
+    if request.param == "sqlite":
+        s = open_sqlite_stores(tmp_path / "store.sqlite")
+    yield s
+    s.close()
+
+
+# -- items -------------------------------------------------------------------------------
+def test_items_round_trip_and_idempotent_put(stores):
+    items = [make_scored(i) for i in range(5)]
+    stores.items.put_many(items)
+    stores.items.put_many(items)  # a replayed batch
+    assert stores.items.count() == 5
+    assert stores.items.get("item-3") == items[3]
+    assert stores.items.get("missing") is None
+    assert [i.id for i in stores.items.get_many(["item-4", "nope", "item-1"])] == [
+        "item-4",
+        "item-1",
+    ]
+
+
+def test_item_update_replaces_by_id(stores):
+    stores.items.put_many([make_scored(1)])
+    stores.items.put_many([make_scored(1, risk=95, title="更新后的标题")])
+    assert stores.items.count() == 1
+    assert stores.items.get("item-1").risk == 95
+    assert stores.items.search(ItemQuery(text="更新后的标题"))[0].id == "item-1"
+
+
+def test_search_full_text_and_filters(stores):
+    stores.items.put_many(
+        [
+            make_scored(1, title="龙湖镇停水", text="居丁村停水三天"),
+            make_scored(
+                2,
+                title="翰林镇学校食堂",
+                text="学生吃到过期食品",
+                categories=["moral_bottom_line"],
+                risk=90,
+                source_type="weibo",
+                departments=[{"code": "market", "name": "县市场监督管理局", "role": "lead"}],
+            ),
+            make_scored(
+                3,
+                title="天气晴好",
+                text="周末出游",
+                relevant=False,
+                categories=[],
+                risk=5,
+                departments=[],
+                jurisdiction={"name": "定安县", "code": "469021", "level": "county"},
+            ),
+        ]
+    )
+    assert [i.id for i in stores.items.search(ItemQuery(text="过期食品"))] == ["item-2"]
+    assert [i.id for i in stores.items.search(ItemQuery(text="停水"))] == ["item-1"]
+    assert stores.items.search(ItemQuery(text="地震")) == []
+    assert {i.id for i in stores.items.search(ItemQuery(categories=["moral_bottom_line"]))} == {
+        "item-2"
+    }
+    assert {i.id for i in stores.items.search(ItemQuery(department="water"))} == {"item-1"}
+    assert {i.id for i in stores.items.search(ItemQuery(min_risk=80))} == {"item-2"}
+    assert {i.id for i in stores.items.search(ItemQuery(source_type="weibo"))} == {"item-2"}
+    assert stores.items.count(ItemQuery(relevant=True)) == 2
+    assert {i.id for i in stores.items.search(ItemQuery(town="龙湖镇"))} == {"item-1", "item-2"}
+    newest_first = [i.id for i in stores.items.search(ItemQuery())]
+    assert newest_first == ["item-3", "item-2", "item-1"]
+    assert [i.id for i in stores.items.search(ItemQuery(since=iso(2.5)))] == ["item-3", "item-2"]
+    assert len(stores.items.search(ItemQuery(limit=2))) == 2
+
+
+def test_search_survives_hostile_query_text(stores):
+    stores.items.put_many([make_scored(1)])
+    for text in ['"', "AND OR NOT", "*", '停水" OR "x', "(", "NEAR(a b)"]:
+        stores.items.search(ItemQuery(text=text))  # no exception
+
+
+# -- cases -------------------------------------------------------------------------------
+def test_case_create_once(stores):
+    case = make_case(1)
+    assert stores.cases.create(case) is True
+    assert stores.cases.create(case.model_copy(update={"title": "x"})) is False
+    assert stores.cases.get("case-1").title == case.title
+    assert stores.cases.find_by_event("evt-1").case_id == "case-1"
+    assert stores.cases.find_by_event("evt-x") is None
+
+
+def test_case_optimistic_concurrency(stores):
+    stores.cases.create(make_case(1))
+    first = stores.cases.get("case-1")
+    second = stores.cases.get("case-1")
+    saved = stores.cases.update(first.model_copy(update={"status": "confirmed"}))
+    assert saved.version == first.version + 1
+    with pytest.raises(ConflictError):
+        stores.cases.update(second.model_copy(update={"status": "dismissed"}))
+    assert stores.cases.get("case-1").status == "confirmed"
+    assert stores.cases.get("case-1").version == saved.version
+
+
+def test_case_list_filters(stores):
+    stores.cases.create(make_case(1))
+    stores.cases.create(make_case(2, status="closed"))
+    stores.cases.create(
+        make_case(3, lead_department={"code": "education", "name": "县教育局", "role": "lead"})
+    )
+    assert {c.case_id for c in stores.cases.list()} == {"case-1", "case-2", "case-3"}
+    assert {c.case_id for c in stores.cases.list(CaseQuery(open_only=True))} == {
+        "case-1",
+        "case-3",
+    }
+    assert {c.case_id for c in stores.cases.list(CaseQuery(department="education"))} == {"case-3"}
+    assert {c.case_id for c in stores.cases.list(CaseQuery(department="town_longhu"))} == {
+        "case-1",
+        "case-2",
+        "case-3",
+    }
+    assert {c.case_id for c in stores.cases.list(CaseQuery(statuses=["closed"]))} == {"case-2"}
+
+
+# -- findings and state ------------------------------------------------------------------
+def test_findings(stores):
+    stores.findings.put(make_finding(1))
+    stores.findings.put(make_finding(1))
+    stores.findings.put(make_finding(2, kind="site_tampering"))
+    assert len(stores.findings.list()) == 2
+    assert [f.kind for f in stores.findings.list(kind="site_tampering")] == ["site_tampering"]
+
+
+def test_state_store(stores):
+    st = stores.state
+    assert st.get("seen", "u1") is None
+    st.put("seen", "u1", {"hash": "abc"})
+    assert st.get("seen", "u1") == {"hash": "abc"}
+    assert st.put_if_absent("event_index", "k", "evt-1") == "evt-1"
+    assert st.put_if_absent("event_index", "k", "evt-2") == "evt-1"
+    st.put("seen", "u2", 1)
+    st.put("other", "u3", 1)
+    assert [k for k, _ in st.scan("seen")] == ["u1", "u2"]
+    assert [k for k, _ in st.scan("seen", prefix="u2")] == ["u2"]
+    st.delete("seen", "u1")
+    assert st.get("seen", "u1") is None
+
+
+def test_state_expiry(stores):
+    st = stores.state
+    st.put("w", "old", 1, expires_at=time.time() - 1)
+    st.put("w", "new", 2, expires_at=time.time() + 3600)
+    assert st.get("w", "old") is None
+    assert st.put_if_absent("w", "old", 3) == 3  # an expired key counts as absent
+    st.put("w", "gone", 1, expires_at=time.time() - 1)
+    assert st.purge_expired() == 1
+    assert [k for k, _ in st.scan("w")] == ["new", "old"]
+
+
+def test_put_if_absent_is_atomic_under_races(stores):
+    def claim(n):
+        return stores.state.put_if_absent("race", "key", f"worker-{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        winners = set(pool.map(claim, range(32)))
+    assert len(winners) == 1
+
+
+def test_read_only_store_gives_clear_error(tmp_path):
+    path = tmp_path / "ro" / "store.sqlite"
+    open_sqlite_stores(path).close()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(StoreError, match="read-only"):
+            open_sqlite_stores(path)
+    finally:
+        path.chmod(0o644)
