@@ -51,6 +51,9 @@ class Settings(Strict):
     log_level: str = "INFO"
     stages: dict[str, StageConfig] = Field(default_factory=dict)
     demo_sites: str = "crawlers.demo:serve_demo_sites"  # what `yuqing demo` serves
+    # A fixed port keeps the demo's item ids (hashed from URLs) stable across runs on the same
+    # --data; 0, or a busy port, takes any free one.
+    demo_port: int = Field(default=8621, ge=0, le=65535)
     demo_stages: list[str] = Field(default_factory=lambda: ["crawl", "classify", "alert"])
     source: Path | None = Field(default=None, exclude=True)
 

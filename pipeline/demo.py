@@ -105,7 +105,12 @@ def run_demo(
         data_dir = Path(tempfile.mkdtemp(prefix="yuqing-demo-"))
     settings = load_settings(config_path, data_dir)
     serve_sites = load_object(settings.demo_sites, f"{settings.source}: demo_sites")
-    with serve_sites() as sites:
+    try:
+        server = serve_sites(port=settings.demo_port)
+    except OSError:
+        click.echo(f"port {settings.demo_port} is busy; the demo sites take a free port", err=True)
+        server = serve_sites(port=0)
+    with server as sites:
         env = {**os.environ, "YUQING_DEMO_URL": sites.base_url}
         click.echo(f"demo sites on {sites.base_url}; data in {settings.data_dir}", err=True)
         for stage in settings.demo_stages:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,18 +19,14 @@ from pipeline.bus.base import Bus, BusError, Consumer, Message, Producer, commit
 from pipeline.topics import Topic
 
 try:
-    from kafka import KafkaConsumer as _KafkaConsumer
-    from kafka import KafkaProducer as _KafkaProducer
-    from kafka import OffsetAndMetadata, TopicPartition
-    from kafka.admin import KafkaAdminClient
-    from kafka.errors import (
-        CommitFailedError,
-        IllegalGenerationError,
-        KafkaError,
-        RebalanceInProgressError,
-        TopicAlreadyExistsError,
-        UnknownMemberIdError,
-    )
+    with warnings.catch_warnings():  # kafka-python 3.0.12 loads its schemas with a deprecated API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from kafka import KafkaConsumer as _KafkaConsumer
+        from kafka import KafkaProducer as _KafkaProducer
+        from kafka import OffsetAndMetadata, TopicPartition
+        from kafka import errors as kafka_errors
+        from kafka.admin import KafkaAdminClient
+        from kafka.errors import KafkaError, TopicAlreadyExistsError
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError(
         "the Kafka bus needs kafka-python: pip install 'kafka-python==3.0.12' crc32c"
@@ -40,13 +36,13 @@ log = logging.getLogger("yuqing.bus.kafka")
 
 # A commit refused because the group rebalanced: the partition's new owner re-reads from the
 # last commit, so at-least-once still holds and the caller need not retry.
-REBALANCED = (CommitFailedError, IllegalGenerationError, RebalanceInProgressError,
-              UnknownMemberIdError)  # fmt: skip
+REBALANCED = (
+    kafka_errors.CommitFailedError,
+    kafka_errors.IllegalGenerationError,
+    kafka_errors.RebalanceInProgressError,
+    kafka_errors.UnknownMemberIdError,
+)
 CLIENT_CLASSES = (KafkaAdminClient, _KafkaProducer, _KafkaConsumer)
-
-
-def _only_options_of(client_class: type, options: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in options.items() if k in client_class.DEFAULT_CONFIG}
 
 
 class KafkaBus(Bus):
@@ -79,7 +75,6 @@ class KafkaBus(Bus):
         self._admin: KafkaAdminClient | None = None
         self._lock = threading.Lock()
 
-    # -- connections ------------------------------------------------------------------
     def fail(self, what: str, reason: object) -> BusError:
         return BusError(f"Kafka at {self.bootstrap}: {what}: {reason}")
 
@@ -101,7 +96,8 @@ class KafkaBus(Bus):
         """A kafka-python client with our defaults; connection failures become BusError."""
         self.check_reachable()
         try:
-            return client_class(*args, **{**_only_options_of(client_class, self.options), **config})
+            own = {k: v for k, v in self.options.items() if k in client_class.DEFAULT_CONFIG}
+            return client_class(*args, **{**own, **config})
         except KafkaError as exc:
             raise BusError(f"Kafka at {self.bootstrap} unreachable: {exc}") from exc
 
@@ -111,7 +107,6 @@ class KafkaBus(Bus):
                 self._admin = self.connect(KafkaAdminClient)
             return self._admin
 
-    # -- topics -----------------------------------------------------------------------
     def ensure_topics(self, topics: Iterable[Topic]) -> None:
         wanted = {t.name: t for t in topics}
         if not wanted:
@@ -120,7 +115,9 @@ class KafkaBus(Bus):
             t.name: {
                 "num_partitions": t.partitions,
                 "replication_factor": -1,  # the broker's default.replication.factor
-                "configs": {"retention.ms": str(t.retention_s * 1000 if t.retention_s else -1)},
+                "configs": {
+                    "retention.ms": str(-1 if t.retention_s is None else t.retention_s * 1000)
+                },
             }
             for t in wanted.values()
         }
@@ -155,7 +152,6 @@ class KafkaBus(Bus):
         """Kafka drops expired segments itself (retention.ms is set when a topic is created)."""
         return 0
 
-    # -- clients ----------------------------------------------------------------------
     def producer(self) -> KafkaBusProducer:
         return KafkaBusProducer(self)
 
@@ -191,9 +187,8 @@ class KafkaBusProducer(Producer):
             self._refused.append(f"topic {topic!r} does not exist")
             return
         try:
-            future = self._producer.send(
-                topic, value=bytes(value), key=key, headers=list((headers or {}).items())
-            )
+            kafka_headers = [(k, bytes(v)) for k, v in (headers or {}).items()]
+            future = self._producer.send(topic, value=bytes(value), key=key, headers=kafka_headers)
         except KafkaError as exc:
             self._refused.append(f"cannot queue a message for {topic!r}: {exc}")
             return
@@ -254,8 +249,8 @@ class KafkaBusConsumer(Consumer):
                 partition=r.partition,
                 offset=r.offset,
                 key=r.key,
-                value=r.value,
-                headers={k: bytes(v) for k, v in (r.headers or [])},
+                value=r.value if r.value is not None else b"",
+                headers={k: bytes(v or b"") for k, v in (r.headers or [])},
                 timestamp_ms=r.timestamp,
             )
             for records in batches.values()
@@ -274,7 +269,7 @@ class KafkaBusConsumer(Consumer):
         }
         if offsets:
             try:
-                self._consumer.commit(offsets)
+                self._consumer.commit(offsets)  # bounded by request_timeout_ms
             except REBALANCED as exc:
                 log.warning("group %s rebalanced; commit dropped, will re-read: %s",
                             self.group, exc)  # fmt: skip
@@ -286,7 +281,9 @@ class KafkaBusConsumer(Consumer):
     def seek_to_committed(self) -> None:
         try:
             for tp in self._consumer.assignment():
-                committed = self._consumer.committed(tp)
+                committed = self._consumer.committed(
+                    tp, timeout_ms=self._bus.options["request_timeout_ms"]
+                )
                 if committed is None:
                     self._consumer.seek_to_beginning(tp)
                 else:
@@ -296,9 +293,7 @@ class KafkaBusConsumer(Consumer):
         self._polled.clear()
 
     def close(self) -> None:
-        started = time.monotonic()
         try:
             self._consumer.close(autocommit=False, timeout_ms=5000)
         except KafkaError as exc:  # leaving the group is best effort
-            log.warning("group %s: close after %.1fs: %s", self.group,
-                        time.monotonic() - started, exc)  # fmt: skip
+            log.warning("group %s: leaving the group failed: %s", self.group, exc)

@@ -158,9 +158,14 @@ class SqliteProducer(Producer):
                 [(n, t, p) for (t, p), n in next_offset.items()],
             )
             self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, BusError) as exc:
+            # Roll back (an open write transaction would lock the whole log for every process)
+            # and drop the batch: the caller re-sends it, as with Kafka's failed futures.
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
+            self._queue.clear()
+            if isinstance(exc, BusError):
+                raise
             raise BusError(f"bus log {self._path}: write failed: {exc}") from exc
         self._queue.clear()
 

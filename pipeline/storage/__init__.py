@@ -40,7 +40,16 @@ def tokenizer_for(settings: Settings):
         return None
     from pipeline.registry import load_object
 
-    return load_object(settings.tokenizer, f"{settings.source}: tokenizer")
+    name, where = settings.tokenizer, f"{settings.source}: tokenizer"
+    loaded = []
+
+    def tokenize(text: str) -> list[str]:
+        # Loaded on first use: listing cases must not pay for loading a dictionary.
+        if not loaded:
+            loaded.append(load_object(name, where))
+        return loaded[0](text)
+
+    return tokenize
 
 
 def open_stores(settings: Settings) -> Stores:

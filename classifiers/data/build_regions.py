@@ -1,0 +1,117 @@
+"""Build classifiers/data/regions.yaml from jionlp's bundled china_location.txt.
+
+Run once, offline, from the repository root: python classifiers/data/build_regions.py
+(jionlp is needed only here, not at run time)."""
+
+import importlib.util
+import pathlib
+import re
+
+src = (
+    pathlib.Path(importlib.util.find_spec("jionlp").submodule_search_locations[0])
+    / "dictionary"
+    / "china_location.txt"
+)
+own = {"定安县", "定安", "海南省", "海南"}
+risky = {
+    "东方",
+    "中山",
+    "和平",
+    "新华",
+    "长安",
+    "西安",
+    "朝阳",
+    "江北",
+    "城关",
+    "铁西",
+    "南山",
+    "白山",
+    "通化",
+    "吉林",
+    "鼓楼",
+    "普陀",
+    "青山",
+    "宝山",
+    "开平",
+    "新城",
+    "城中",
+    "河西",
+    "河东",
+    "海东",
+    "金山",
+    "安顺",
+    "龙岩",
+    "保山",
+    "玉溪",
+    "三沙",
+    "兴安",
+    "阿里",
+    "那曲",
+    "果洛",
+    "黄南",
+    "海北",
+    "海南",
+    "海西",
+    "文山",
+    "红河",
+    "德宏",
+    "怒江",
+    "大理",
+    "楚雄",
+    "临沧",
+    "丽江",
+    "普洱",
+    "昭通",
+    "曲靖",
+    "定西",
+    "平凉",
+    "庆阳",
+    "天水",
+    "武威",
+    "张掖",
+    "酒泉",
+    "金昌",
+    "白银",
+    "嘉峪关",
+    "东营",
+}
+provinces, cities, counties = set(), set(), set()
+for raw in src.read_text(encoding="utf-8").splitlines():
+    line = raw.rstrip("\r")
+    depth = len(line) - len(line.lstrip("\t"))
+    cols = line.strip().split("\t")
+    if len(cols) < 2 or not re.fullmatch(r"\d{6}", cols[1]):
+        continue
+    full, short = cols[0], cols[2] if len(cols) > 2 else ""
+    target = {0: provinces, 1: cities, 2: counties}.get(depth)
+    if target is None:
+        continue
+    target.add(full)
+    if depth < 2 and len(short) >= 2 and short not in risky:
+        target.add(short)
+names = sorted(
+    {
+        n
+        for n in provinces | cities | counties
+        if len(n) >= 2 and not (len(n) == 2 and n.endswith("区"))
+    }
+    - own,
+    key=lambda n: (len(n), n),
+)
+# our neighbours are in the profile; keep them out so the profile decides
+out = pathlib.Path("classifiers/data/regions.yaml")
+with out.open("w", encoding="utf-8") as fh:
+    fh.write(
+        "# 全国省、地级市、县级行政区名称（外地地名）：由 jionlp 附带的 china_location.txt 生成，\n"
+    )
+    fh.write(
+        "# 用于判断“发生在外地的事件”（不相关）。县级只收全称（如“新郑市”）；易与普通词混淆的\n"
+    )
+    fh.write(
+        "# 简称（如“中山”“东方”）未收。本辖区（定安、海南）不在表中；邻县在档案 neighbours 中。\n"
+    )
+    fh.write(f"# 共 {len(names)} 个名称。\n")
+    fh.write("regions:\n")
+    for n in names:
+        fh.write(f"  - {n}\n")
+print(len(provinces), len(cities), len(counties), len(names))

@@ -1,0 +1,66 @@
+"""Text normalisation before scoring: what a crawler may have left behind.
+
+Traditional → simplified (OpenCC t2s), pinyin annotations from site converters
+("網(wǎng)站"), HTML tags and entities, control and zero-width characters, converter
+punctuation ("一,、"), runs of whitespace, and a length cap so one huge page cannot stall
+the stage. Built once; `TextNormalizer.text()` is the per-item path.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import opencc
+
+# a parenthesised pinyin syllable with a tone mark or ü, as inserted after each character
+_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]")
+_TAG = re.compile(
+    r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|</?[a-zA-Z][^<>]{0,500}>", re.S | re.I
+)
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff]"
+)
+_CONVERTER_PUNCT = re.compile(r"[,，]、|、[,，]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 500
+MAX_AUTHOR_CHARS = 100
+
+
+class TextNormalizer:
+    """Cleans one field of an item; safe on already-clean text (idempotent)."""
+
+    def __init__(self, max_text: int = MAX_TEXT_CHARS, max_title: int = MAX_TITLE_CHARS):
+        self.max_text = max_text
+        self.max_title = max_title
+        self._t2s = opencc.OpenCC("t2s")
+
+    def clean(self, value: str | None, limit: int) -> str:
+        if not value:
+            return ""
+        text = value
+        if "<" in text:
+            text = _TAG.sub(" ", text)
+        if "&" in text:
+            text = html.unescape(text)
+        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        text = _PINYIN.sub("", text)
+        text = self._t2s.convert(text)
+        text = _CONVERTER_PUNCT.sub("、", text)
+        text = _SPACES.sub(" ", text)
+        text = _BLANK_LINES.sub("\n", text).strip()
+        return text[:limit]
+
+    def text(self, value: str | None) -> str:
+        return self.clean(value, self.max_text)
+
+    def title(self, value: str | None) -> str:
+        return self.clean(value, self.max_title).replace("\n", " ")
+
+    def author(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return self.clean(value, MAX_AUTHOR_CHARS).replace("\n", " ")

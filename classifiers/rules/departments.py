@@ -1,0 +1,114 @@
+"""Which departments answer: lead first, then co (seeds 000, 001: 属地管理、分级负责、谁主管谁负责).
+
+Evidence per department: being named (a name or alias in the text) outweighs duty keywords
+(profile `keywords`). Then the rules of the seeds: the town government is co under 属地管理
+(or leads when no competent department is found); a vertically managed lead is coordinated
+by its superior with the county propaganda department (000); rumours go to the police and
+the cyberspace office (001); emergencies bring in 应急管理局; with no department found the
+government office coordinates (000). A proposal: a monitor confirms it on the case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from classifiers.lexicon import LexiconMatcher
+from pipeline.models import DepartmentRef, Jurisdiction
+from pipeline.profile import Department, JurisdictionProfile
+
+NAMED_WEIGHT = 3
+MAX_KEYWORD_CO = 2
+
+
+class DepartmentRouter:
+    def __init__(self, profile: JurisdictionProfile):
+        self.profile = profile
+        self.by_code = {d.code: d for d in profile.departments}
+        self._town_gov = {t.code: self._find(f"{t.name}人民政府") for t in profile.towns}
+        labels: dict[str, list[str]] = defaultdict(list)
+        for d in profile.departments:
+            for name in {d.name, d.short, *d.aliases} - {""}:
+                labels[name].append(f"name:{d.code}")
+            for kw in d.keywords:
+                labels[kw].append(f"kw:{d.code}")
+        self._matcher = LexiconMatcher(labels)
+        self._emergency = self._code("emergency")
+        self._police = self._code("public_security")
+
+    def _find(self, name: str) -> Department | None:
+        return next((d for d in self.profile.departments if d.name == name), None)
+
+    def _code(self, code: str) -> str | None:
+        return code if code in self.by_code else None
+
+    def route(
+        self, text: str, categories: list[str], place: Jurisdiction, severity: str | None
+    ) -> list[DepartmentRef]:
+        named: dict[str, list[str]] = defaultdict(list)
+        keywords: dict[str, list[str]] = defaultdict(list)
+        first: dict[str, int] = {}
+        for hit in self._matcher.find(text):
+            for label in hit.labels:
+                kind, code = label.split(":", 1)
+                first.setdefault(code, hit.start)
+                bucket = named if kind == "name" else keywords
+                if hit.word not in bucket[code]:
+                    bucket[code].append(hit.word)
+        town_gov = self._town_gov.get(place.code) if place.level == "town" else None
+        town_codes = {d.code for d in self._town_gov.values() if d}
+        scores = {
+            c: NAMED_WEIGHT * len(named.get(c, [])) + len(keywords.get(c, []))
+            for c in set(named) | set(keywords)
+            if c not in town_codes
+        }
+        # ties: the department the text comes to first is usually its subject
+        ranked = sorted(scores, key=lambda c: (-scores[c], first[c]))
+        refs: dict[str, DepartmentRef] = {}
+
+        def add(code: str | None, role: str, why: str) -> None:
+            if code and code in self.by_code and code not in refs:
+                refs[code] = DepartmentRef(
+                    code=code, name=self.by_code[code].name, role=role, why=why
+                )
+
+        if ranked:
+            lead = ranked[0]
+            add(lead, "lead", _evidence(named.get(lead), keywords.get(lead)))
+            for code in ranked[1:]:
+                if len(refs) > MAX_KEYWORD_CO or scores[code] * 2 < scores[lead]:
+                    break
+                add(code, "co", _evidence(named.get(code), keywords.get(code)))
+        elif town_gov:
+            add(town_gov.code, "lead", f"属地管理：事发{place.name}，未识别主管部门")
+        else:
+            add(
+                self.profile.government_office,
+                "lead",
+                "未识别主管部门：县政府办公室会同宣传部门组织协调（种子000）",
+            )
+        if town_gov:
+            add(town_gov.code, "co", f"属地管理：事发{place.name}")
+        lead_dept = self.by_code[next(iter(refs))]
+        if lead_dept.vertical:
+            add(
+                self.profile.news_office,
+                "co",
+                f"垂直管理：{lead_dept.superior or '上级部门'}办公室会同县委宣传部组织协调（种子000）",
+            )
+        if "rumor" in categories:
+            add(self._police, "co", "造谣传谣：移交公安机关依法查处（种子001）")
+            add(self.profile.news_office, "co", "造谣传谣：移交网络监管部门（网信办）（种子001）")
+        if "emergency" in categories:
+            add(self._emergency, "co", "突发事件处置：应急管理部门协同（种子000、001）")
+        if severity == "especially_major":
+            add(self.profile.government_office, "co", "特别重大：政府主要负责同志牵头（种子000）")
+        return list(refs.values())
+
+
+def _evidence(named: list[str] | None, keywords: list[str] | None) -> str:
+    parts = []
+    if named:
+        parts.append(f"文中点名：{'、'.join(named[:3])}")
+    if keywords:
+        parts.append(f"职责关键词：{'、'.join(keywords[:4])}")
+    return "；".join(parts)

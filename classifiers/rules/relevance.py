@@ -1,0 +1,69 @@
+"""Relevance: the item concerns public affairs of the monitored jurisdiction.
+
+Needs a place anchor (see places.py) and public-affairs content (a category, a department,
+or the public-affairs lexicon of data/relevance.yaml). An advertisement or entertainment
+piece that only mentions 定安 is not relevant; neither is an event that mainly happens in a
+neighbouring county, or anywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from classifiers.lexicon import LexiconMatcher, load_data
+from classifiers.rules.places import PlaceEvidence
+from pipeline.models import Item
+from pipeline.profile import JurisdictionProfile
+
+_PUBLIC_SOURCES = ("gov_site", "hotline")
+
+
+@dataclass(frozen=True)
+class RelevanceResult:
+    relevant: bool
+    reason: str
+
+
+class RelevanceRule:
+    def __init__(self, profile: JurisdictionProfile, data: dict[str, Any] | None = None):
+        data = data if data is not None else load_data("relevance.yaml")
+        self._public = LexiconMatcher(data.get("public_affairs") or [])
+        self._commercial = LexiconMatcher(
+            [*(data.get("advertising") or []), *(data.get("entertainment") or [])]
+        )
+        self._local_names = tuple({profile.jurisdiction, *profile.aliases})
+
+    def is_local_source(self, item: Item) -> bool:
+        return any(name in item.source_name for name in self._local_names)
+
+    def judge(
+        self, item: Item, text: str, places: PlaceEvidence, categories: list[str], depts: int
+    ) -> RelevanceResult:
+        local = self.is_local_source(item)
+        outside = places.outside()
+        if places.strong:
+            anchor = "、".join(dict.fromkeys(places.strong))
+        elif places.weak and (local or places.province_context):
+            anchor = "、".join(dict.fromkeys(places.weak))
+        elif local and not outside and (item.source_type in _PUBLIC_SOURCES or categories):
+            anchor = item.source_name
+        else:
+            if places.foreign:
+                return RelevanceResult(False, f"地名属外地：{places.foreign[0]}")
+            if outside:
+                return RelevanceResult(False, f"外地事件：{outside.most_common(1)[0][0]}")
+            return RelevanceResult(False, "未提及本辖区")
+        own = len(places.strong) + len(places.weak)
+        if outside and not places.town_scores:
+            where, count = outside.most_common(1)[0]
+            if count > own:
+                kind = "邻县市" if where in places.neighbours else "外地"
+                return RelevanceResult(False, f"主要涉及{kind}：{where}")
+        public = self._public.words(text)
+        commercial = self._commercial.words(text)
+        if not categories and len(commercial) >= 2 and len(commercial) >= len(public):
+            return RelevanceResult(False, f"广告/娱乐内容（{'、'.join(commercial[:3])}）")
+        if not (categories or depts or public or item.source_type in _PUBLIC_SOURCES):
+            return RelevanceResult(False, f"提及{anchor}，但不涉及公共事务")
+        return RelevanceResult(True, f"涉及{anchor}")

@@ -1,0 +1,157 @@
+"""The cleaner: crawled HTML or text → main text in simplified characters, without noise.
+
+trafilatura finds the main text (readability-lxml when it finds nothing), OpenCC converts
+traditional to simplified, and crawlers.noise repairs converter noise and drops boilerplate,
+table residue and metadata blocks (kept aside in `metadata`). Content is only ever text here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import lxml.html
+import opencc
+import trafilatura
+
+from crawlers import noise
+
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+_BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "blockquote", "section")
+
+
+@dataclass
+class CleanResult:
+    text: str
+    title: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    # What a person should know about the page itself, e.g. "seo_spam" (a defaced page).
+    warnings: list[str] = field(default_factory=list)
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text)
+
+
+def decode_html(raw: bytes | str) -> str:
+    """Bytes → str using the page's declared charset, else UTF-8, else GB18030 (GBK's superset)."""
+    if isinstance(raw, str):
+        return raw
+    declared = _CHARSET.search(raw[:4096])
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    candidates += ["utf-8", "gb18030"]
+    for codec in candidates:
+        if codec in ("gb2312", "gbk"):
+            codec = "gb18030"
+        try:
+            return raw.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def clean_text(text: str) -> CleanResult:
+    """Clean already-extracted text (a crawled .txt, a post body)."""
+    text = to_simplified(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = noise.fix_punctuation(noise.fix_pinyin_annotations(text))
+    lines: list[str] = []
+    metadata: dict[str, str] = {}
+    warnings: list[str] = []
+    for raw_line in text.split("\n"):
+        line = noise.normalise_spaces(raw_line)
+        if not line:
+            continue
+        if noise.is_seo_spam(line):
+            if "seo_spam" not in warnings:
+                warnings.append("seo_spam")
+            continue
+        if noise.is_metadata_line(line):
+            for key, value in noise.parse_metadata(line).items():
+                metadata.setdefault(key, value)
+            continue
+        line = noise.strip_table_residue(line)
+        if not line or noise.is_boilerplate(line) or noise.is_breadcrumb(line):
+            continue
+        lines.append(line)
+    return CleanResult("\n".join(lines).strip(), "", metadata, warnings)
+
+
+def clean_title(title: str) -> str:
+    """A page or thread title: simplified, converter noise repaired, one line."""
+    title = noise.fix_punctuation(noise.fix_pinyin_annotations(to_simplified(title or "")))
+    return noise.normalise_spaces(" ".join(title.split()))
+
+
+def fragment_text(fragment_html: str) -> str:
+    """Visible text of an HTML fragment with its line breaks (<br>, blocks) kept as newlines.
+
+    Entities are decoded, so "&lt;script&gt;" a user typed becomes the text "<script>"."""
+    root = lxml.html.fragment_fromstring(fragment_html or "<div></div>", create_parent="div")
+    for bad in root.xpath(".//script|.//style|.//noscript"):
+        bad.drop_tree()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter(*_BLOCK_TAGS):
+        block.tail = "\n" + (block.tail or "")
+    return root.text_content()
+
+
+def clean_fragment(fragment_html: str) -> CleanResult:
+    """Clean the HTML of an element a spider selected (a post body, an article div)."""
+    return clean_text(fragment_text(fragment_html))
+
+
+def page_warnings(html: bytes | str) -> list[str]:
+    """What is wrong with the page itself, whatever its main text: e.g. injected SEO spam."""
+    page = decode_html(html)
+    try:
+        text = lxml.html.document_fromstring(page).text_content() if page.strip() else ""
+    except (ValueError, lxml.etree.ParserError):
+        text = page
+    lines = to_simplified(text).splitlines()
+    return ["seo_spam"] if any(noise.is_seo_spam(line) for line in lines) else []
+
+
+def _readability_text(html: str) -> tuple[str, str]:
+    from readability import Document
+
+    doc = Document(html)
+    return fragment_text(doc.summary(html_partial=True)), doc.short_title()
+
+
+def _page_metadata(html: str) -> dict[str, str]:
+    """The metadata block of a portal page (索引号 …), read from the whole page's text."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return {}
+    for cell in root.iter("th", "td"):
+        cell.tail = " " + (cell.tail or "")
+    return clean_text(fragment_text(lxml.html.tostring(root, encoding="unicode"))).metadata
+
+
+def clean_html(html: bytes | str, url: str = "") -> CleanResult:
+    """Main text, title and metadata block of a crawled page."""
+    page = decode_html(html)
+    if not page.strip():
+        return CleanResult("")
+    doc = trafilatura.bare_extraction(
+        page, url=url or None, with_metadata=True, include_comments=False, include_tables=True
+    )
+    text = (doc.text or "") if doc is not None else ""
+    title = (doc.title or "") if doc is not None else ""
+    if not text.strip():
+        text, fallback_title = _readability_text(page)
+        title = title or fallback_title
+    result = clean_text(text)
+    result.title = clean_title(title)
+    page_meta = _page_metadata(page)
+    result.metadata = {**page_meta, **result.metadata}
+    result.warnings = sorted({*result.warnings, *page_warnings(page)})
+    return result

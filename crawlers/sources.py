@@ -1,0 +1,108 @@
+"""The sources file (deploy/sources/*.yaml): which sites to crawl, with which spider and how often.
+
+`${VAR}` in URLs is expanded from the environment (the demo sets YUQING_DEMO_URL); an error
+names the file, the source and the key. Selectors are checked by the spider kind's own model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.config import PROJECT_ROOT, ConfigError, describe_validation, load_yaml
+from pipeline.models import SourceType
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: Any) -> float:
+    """600, "600", "10m", "1h" → seconds."""
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"expected seconds or a duration like '10m', '1h'; got {value!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+class SourceConfig(BaseModel):
+    """One source: a site crawled by one spider kind."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1)
+    spider: str = Field(alias="kind", pattern=r"^[a-z_][a-z0-9_]*$")
+    source_type: SourceType
+    start_urls: list[str] = Field(min_length=1)
+    interval_s: float = Field(default=900.0, alias="interval", gt=0)
+    selectors: dict[str, str] = Field(default_factory=dict)
+    max_pages: int = Field(default=20, ge=1, description="list pages followed per start URL")
+    download_delay_s: float = Field(default=1.0, ge=0, description="polite delay per request")
+    obey_robots: bool = True
+    timezone: str = "Asia/Shanghai"
+    enabled: bool = True
+
+    @field_validator("interval_s", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_duration(value)
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def resolve_path(path: str | os.PathLike[str]) -> Path:
+    """A sources path as written in config: absolute, or relative to the repository root."""
+    p = Path(path)
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def _expand(url: str, env: dict[str, str], where: str) -> str:
+    try:
+        return Template(url).substitute(env)
+    except KeyError as exc:
+        raise ConfigError(
+            f"{where}: environment variable {exc.args[0]} is not set (used in {url!r})"
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(f"{where}: bad ${{…}} placeholder in {url!r}: {exc}") from None
+
+
+def load_sources(
+    path: str | os.PathLike[str], env: dict[str, str] | None = None
+) -> list[SourceConfig]:
+    """The enabled sources of a sources file, URLs expanded, every field validated."""
+    env = dict(os.environ if env is None else env)
+    file = resolve_path(path)
+    raw = load_yaml(file) or {}
+    try:
+        doc = SourcesFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation(exc, str(file))) from None
+    sources: list[SourceConfig] = []
+    for i, entry in enumerate(doc.sources):
+        where = f"{file}: sources[{i}]"
+        if isinstance(entry.get("name"), str):
+            where += f" ({entry['name']})"
+        try:
+            source = SourceConfig.model_validate({**doc.defaults, **entry})
+        except ValidationError as exc:
+            raise ConfigError(describe_validation(exc, where)) from None
+        source.start_urls = [_expand(u, env, f"{where}.start_urls") for u in source.start_urls]
+        if source.enabled:
+            sources.append(source)
+    names = [s.name for s in sources]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"{file}: source names must be unique: {', '.join(duplicates)}")
+    return sources
