@@ -21,7 +21,9 @@ from pipeline.models import CATEGORIES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def yuqing(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def yuqing(
+    *args: str, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
         cwd=ROOT,
@@ -133,8 +135,10 @@ def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_ru
         proc = start()
         try:
             done = wait_for(
-                lambda: _count(store, "SELECT COUNT(*) FROM items") >= reference["items"]
-                and _count(store, "SELECT COUNT(*) FROM cases") >= reference["cases"]
+                lambda: (
+                    _count(store, "SELECT COUNT(*) FROM items") >= reference["items"]
+                    and _count(store, "SELECT COUNT(*) FROM cases") >= reference["cases"]
+                )
             )
             time.sleep(3)  # let anything in flight land, to catch a double
         finally:
