@@ -31,6 +31,8 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for chatty in ("elastic_transport", "kafka", "scrapy", "urllib3"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -246,6 +248,29 @@ def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) 
     if settings.source:
         args += ["--config", str(settings.source)]
     Supervisor({n: [*base, n, *args] for n in names}).run()
+
+
+@main.command("bench")
+@click.option("--quick", is_flag=True, help="Smaller samples (for a smoke test).")
+@click.option("--only", multiple=True, help="Run only these benchmarks (repeatable).")
+def bench(quick: bool, only: tuple[str, ...]) -> None:
+    """Measure each stage's throughput; the last line is one JSON object of the figures."""
+    setup_logging("WARNING")
+    results: dict[str, Any] = {}
+    for name, entry_point in sorted(plugins("yuqing.benchmarks").items()):
+        if only and name not in only:
+            continue
+        click.echo(f"== {name}", err=True)
+        try:
+            figures = entry_point.load()(quick)
+        except Exception as exc:
+            click.echo(f"benchmark {name} failed: {type(exc).__name__}: {exc}", err=True)
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        for key, value in figures.items():
+            click.echo(f"  {key}: {json.dumps(value, ensure_ascii=False)}", err=True)
+        results.update(figures)
+    click.echo(json.dumps(results, ensure_ascii=False))
 
 
 @main.command("demo")

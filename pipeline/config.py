@@ -46,6 +46,7 @@ class Settings(Strict):
     profile: str = "dingan"
     bus: str = "sqlite"
     store: str = "sqlite"
+    es_prefix: str = Field(default="yuqing", pattern=r"^[a-z0-9][a-z0-9_-]*$")  # index names
     tokenizer: str | None = None
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"

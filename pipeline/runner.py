@@ -88,8 +88,18 @@ class StageRunner:
                     idle += 1
                     # Drained means nothing left for the whole group: partitions still held
                     # by a member that died are waited for until the group takes them back.
-                    if max_idle is not None and idle >= max_idle and consumer.lag() in (None, 0):
-                        return
+                    if max_idle is not None and idle >= max_idle:
+                        lag = consumer.lag()
+                        if lag in (None, 0):
+                            return
+                        if idle >= max_idle * 60:
+                            log.warning(
+                                "stage %s: giving up with %s messages held by other "
+                                "members of the group",
+                                self.stage.name,
+                                lag,
+                            )
+                            return
                     continue
                 idle = 0
                 self.handle_batch(messages)

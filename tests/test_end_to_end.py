@@ -152,3 +152,30 @@ def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_ru
     assert max(Counter(c["event_id"] for c in cases).values()) == 1
     for case in cases:
         assert len(case["items"]) == len(set(case["items"])), "no item listed twice"
+
+
+def _case_keys(cases: list[dict]) -> list[tuple]:
+    """What must not depend on the backend: which events became cases, their categories
+    and clocks (titles and first proposals may follow arrival order, which differs)."""
+    return sorted(
+        (
+            tuple(sorted(c["categories"])),
+            tuple(sorted(clock["name"] for clock in c["clocks"])),
+            c["jurisdiction"]["code"],
+        )
+        for c in cases
+    )
+
+
+@pytest.mark.kafka
+@pytest.mark.es
+def test_demo_on_kafka_and_elasticsearch_gives_the_same_cases(
+    demo_run, tmp_path, kafka_url, es_url
+):
+    data, reference = demo_run
+    env = {"YUQING_BUS": kafka_url, "YUQING_STORE": es_url}
+    summary = run_demo(tmp_path / "distributed", env=env)
+    assert summary["items"] == reference["items"]
+    assert summary["cases_by_category"] == reference["cases_by_category"]
+    distributed = cases_json(tmp_path / "distributed", env=env)
+    assert _case_keys(distributed) == _case_keys(cases_json(data))

@@ -69,6 +69,10 @@ class Consumer(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def assignment(self) -> list[tuple[str, int]]:
+        """The (topic, partition) pairs this member holds now."""
+        return []
+
     def lag(self) -> int | None:
         """Messages of the subscribed topics after the group's committed positions, over
         every partition (not only this member's); None if the backend cannot tell."""

@@ -275,8 +275,31 @@ class KafkaBusConsumer(Consumer):
                             self.group, exc)  # fmt: skip
             except KafkaError as exc:
                 raise self._bus.fail(f"commit for group {self.group!r} failed", exc) from exc
-        if messages is None:
-            self._polled.clear()
+        # forget what is committed now, so a long-running consumer holds no history
+        self._polled = [
+            m for m in self._polled if m.offset >= positions.get((m.topic, m.partition), 0)
+        ]
+
+    def lag(self) -> int | None:
+        """Messages after the group's committed offsets, over every partition of the topics."""
+        try:
+            partitions = [
+                TopicPartition(topic, p)
+                for topic in self.topics
+                for p in sorted(self._consumer.partitions_for_topic(topic) or ())
+            ]
+            if not partitions:
+                return None
+            ends = self._consumer.end_offsets(partitions)
+            timeout = self._bus.options["request_timeout_ms"]
+            total = 0
+            for tp in partitions:
+                committed = self._consumer.committed(tp, timeout_ms=timeout) or 0
+                total += max(0, ends.get(tp, 0) - committed)
+            return total
+        except KafkaError as exc:
+            log.warning("group %s: cannot read its lag: %s", self.group, exc)
+            return None
 
     def seek_to_committed(self) -> None:
         try:

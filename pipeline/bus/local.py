@@ -321,8 +321,10 @@ class SqliteConsumer(Consumer):
                 )
         except sqlite3.Error as exc:
             raise BusError(f"bus log {self._path}: commit failed: {exc}") from exc
-        if messages is None:
-            self._polled.clear()
+        # forget what is committed now, so a long-running consumer holds no history
+        self._polled = [
+            m for m in self._polled if m.offset >= positions.get((m.topic, m.partition), 0)
+        ]
 
     def seek_to_committed(self) -> None:
         self._positions.clear()

@@ -60,4 +60,4 @@ def open_stores(settings: Settings) -> Stores:
         return open_sqlite_stores(settings.store_path, tokenizer)
     from pipeline.storage.elasticsearch import open_elasticsearch_stores
 
-    return open_elasticsearch_stores(settings.store, tokenizer)
+    return open_elasticsearch_stores(settings.store, tokenizer, prefix=settings.es_prefix)

@@ -11,12 +11,18 @@ import pytest
 from pipeline.storage.base import CaseQuery, ConflictError, ItemQuery, StoreError
 from pipeline.storage.sqlite import open_sqlite_stores
 from tests.factories import iso, make_case, make_finding, make_scored
+from tests.servers import unique
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "elasticsearch"])
 def stores(request, tmp_path):
     if request.param == "sqlite":
         s = open_sqlite_stores(tmp_path / "store.sqlite")
+    else:
+        from pipeline.storage.elasticsearch import open_elasticsearch_stores
+
+        es_url = request.getfixturevalue("es_url")
+        s = open_elasticsearch_stores(es_url, prefix=unique("yq").lower())
     yield s
     s.close()
 
@@ -175,6 +181,13 @@ def test_put_if_absent_is_atomic_under_races(stores):
     with ThreadPoolExecutor(8) as pool:
         winners = set(pool.map(claim, range(32)))
     assert len(winners) == 1
+
+
+def test_unreachable_elasticsearch_gives_clear_error():
+    from pipeline.storage.elasticsearch import open_elasticsearch_stores
+
+    with pytest.raises(StoreError, match="127.0.0.1:9.*unreachable"):
+        open_elasticsearch_stores("http://127.0.0.1:9")
 
 
 def test_read_only_store_gives_clear_error(tmp_path):

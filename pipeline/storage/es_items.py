@@ -1,0 +1,124 @@
+"""The Elasticsearch item store: monthly indices, bulk writes, full-text search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from elasticsearch import ApiError, TransportError
+from elasticsearch.helpers import BulkIndexError, bulk
+
+from pipeline.models import ScoredItem
+from pipeline.storage.base import ItemQuery, ItemStore, StoreError, Tokenizer
+from pipeline.storage.es_base import EsBase, reason
+from pipeline.storage.es_mappings import DERIVED_ITEM_FIELDS
+from pipeline.storage.sqlite import bigram_tokenizer
+
+
+class EsItemStore(EsBase, ItemStore):
+    def __init__(self, es, prefix, tokenizer: Tokenizer | None):
+        super().__init__(es, prefix)
+        self.tokenize = tokenizer or bigram_tokenizer
+        self.pattern = f"{prefix}-items-*"
+
+    def index_for(self, item: ScoredItem) -> str:
+        return f"{self.prefix}-items-{item.crawled_at[:4]}.{item.crawled_at[5:7]}"
+
+    def _doc(self, item: ScoredItem) -> dict[str, Any]:
+        doc = item.to_dict()
+        doc["text_seg"] = " ".join(
+            t for t in self.tokenize(f"{item.title}\n{item.text}") if t.strip()
+        )
+        doc["department_codes"] = [d.code for d in item.departments]
+        return doc
+
+    def put_many(self, items: Sequence[ScoredItem]) -> None:
+        if not items:
+            return
+        actions = [
+            {"_index": self.index_for(it), "_id": it.id, "_source": self._doc(it)} for it in items
+        ]
+        for attempt in range(3):
+            try:
+                bulk(self.es, actions, refresh="wait_for", max_retries=3, initial_backoff=0.5)
+                return
+            except BulkIndexError as exc:
+                raise StoreError(f"Elasticsearch: bulk write rejected: {reason(exc)}") from exc
+            except (ApiError, TransportError) as exc:
+                if attempt == 2:
+                    raise StoreError(f"Elasticsearch: bulk write failed: {reason(exc)}") from exc
+                time.sleep(0.5 * 2**attempt)
+
+    @staticmethod
+    def _item(source: dict[str, Any]) -> ScoredItem:
+        for key in DERIVED_ITEM_FIELDS:
+            source.pop(key, None)
+        return ScoredItem.model_validate(source)
+
+    def get(self, item_id: str) -> ScoredItem | None:
+        found = self.get_many([item_id])
+        return found[0] if found else None
+
+    def get_many(self, item_ids: Iterable[str]) -> list[ScoredItem]:
+        ids = list(item_ids)
+        if not ids:
+            return []
+        hits = self._hits(self.pattern, query={"ids": {"values": ids}}, size=len(ids))
+        found = {h["_id"]: self._item(h["_source"]) for h in hits}
+        return [found[i] for i in ids if i in found]
+
+    def _query(self, q: ItemQuery) -> dict[str, Any]:
+        must: list[dict[str, Any]] = []
+        filters: list[dict[str, Any]] = []
+        if q.text.strip():
+            terms = [t for t in self.tokenize(q.text) if t.strip()] or [q.text.strip()]
+            must.append({"match": {"text_seg": {"query": " ".join(terms), "operator": "and"}}})
+        for field, value in (
+            ("profile", q.profile),
+            ("source_type", q.source_type),
+            ("event_id", q.event_id),
+            ("department_codes", q.department),
+            ("relevant", q.relevant),
+        ):
+            if value is not None:
+                filters.append({"term": {field: value}})
+        if q.town:
+            filters.append(
+                {
+                    "bool": {
+                        "should": [
+                            {"term": {"jurisdiction.code": q.town}},
+                            {"term": {"jurisdiction.name": q.town}},
+                        ]
+                    }
+                }
+            )
+        if q.categories:
+            filters.append({"terms": {"categories": list(q.categories)}})
+        if q.min_risk is not None:
+            filters.append({"range": {"risk": {"gte": q.min_risk}}})
+        if q.since or q.until:
+            bounds = {k: v for k, v in (("gte", q.since), ("lt", q.until)) if v}
+            filters.append({"range": {"crawled_at": bounds}})
+        return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+    def search(self, query: ItemQuery) -> list[ScoredItem]:
+        hits = self._hits(
+            self.pattern,
+            query=self._query(query),
+            sort=[{"crawled_at": "desc"}, {"id": "asc"}],
+            size=query.limit,
+            from_=query.offset,
+        )
+        return [self._item(h["_source"]) for h in hits]
+
+    def count(self, query: ItemQuery | None = None) -> int:
+        response = self._call(
+            "count items",
+            self.es.count,
+            index=self.pattern,
+            query=self._query(query or ItemQuery()),
+            ignore_unavailable=True,
+        )
+        return int(response["count"])

@@ -1,0 +1,153 @@
+"""Index templates and mappings of the Elasticsearch stores.
+
+Every facet a monitor or an analyst filters on is a keyword, times are dates, and
+`dynamic: false` keeps unmapped parts (free-form `extra`, timeline details) in `_source`
+without letting a crawled field explode the mapping. Kibana's saved objects name only
+fields declared here (a test checks it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KW = {"type": "keyword"}
+DATE = {"type": "date"}
+TEXT = {"type": "text"}
+INT = {"type": "integer"}
+TEXT_KW = {"type": "text", "fields": {"raw": {"type": "keyword", "ignore_above": 512}}}
+DEPARTMENT = {"properties": {"code": KW, "name": KW, "role": KW, "why": TEXT}}
+JURISDICTION = {"properties": {"name": KW, "code": KW, "level": KW}}
+SEGMENTED = {"type": "text", "analyzer": "yuqing_whitespace"}
+
+# Fields the store adds to an item's document for searching; not part of ScoredItem.
+DERIVED_ITEM_FIELDS = ("text_seg", "department_codes")
+
+ANALYSIS = {"analyzer": {"yuqing_whitespace": {"type": "custom", "tokenizer": "whitespace"}}}
+
+ITEM_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "id": KW,
+        "schema_version": INT,
+        "source_type": KW,
+        "source_name": KW,
+        "url": KW,
+        "title": TEXT_KW,
+        "text": TEXT,
+        "text_seg": SEGMENTED,
+        "published_at": DATE,
+        "crawled_at": DATE,
+        "updated_at": DATE,
+        "author": KW,
+        "parent_id": KW,
+        "superior_request": {"type": "boolean"},
+        "metrics": {"properties": {"views": INT, "replies": INT, "reposts": INT, "likes": INT}},
+        "profile": KW,
+        "relevant": {"type": "boolean"},
+        "categories": KW,
+        "sentiment": KW,
+        "risk": INT,
+        "importance": KW,
+        "severity": KW,
+        "jurisdiction": JURISDICTION,
+        "departments": DEPARTMENT,
+        "department_codes": KW,
+        "event_id": KW,
+        "explanation": TEXT,
+        "watches": KW,
+    },
+}
+
+CLOCK = {
+    "properties": {
+        "name": KW,
+        "due_at": DATE,
+        "met_at": DATE,
+        "state": KW,
+        "rule": KW,
+        "started_at": DATE,
+    }
+}
+
+CASE_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "case_id": KW,
+        "schema_version": INT,
+        "profile": KW,
+        "event_id": KW,
+        "title": TEXT_KW,
+        "categories": KW,
+        "severity": KW,
+        "importance": KW,
+        "risk": INT,
+        "jurisdiction": JURISDICTION,
+        "lead_department": DEPARTMENT,
+        "co_departments": DEPARTMENT,
+        "department_codes": KW,
+        "status": KW,
+        "items": KW,
+        "responses": {"properties": {"kind": KW, "text": TEXT, "url": KW, "published_at": DATE}},
+        "clocks": CLOCK,
+        "timeline": {"properties": {"at": DATE, "actor": KW, "what": TEXT}},
+        "police_handover": {"properties": {"to": KW, "at": DATE, "evidence": KW}},
+        "detected_at": DATE,
+        "opened_at": DATE,
+        "confirmed_at": DATE,
+        "dismissed_reason": TEXT,
+        "version": INT,
+    },
+}
+
+FINDING_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "finding_id": KW,
+        "kind": KW,
+        "source": KW,
+        "detail": TEXT,
+        "found_at": DATE,
+        "severity": KW,
+        "url": KW,
+    },
+}
+
+STATE_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {"ns": KW, "key": KW, "expires_at": {"type": "double"}},
+}
+
+
+def templates(prefix: str) -> dict[str, dict[str, Any]]:
+    """Index templates by name: items are monthly indices, the rest one index each."""
+    specs = {
+        "items": (f"{prefix}-items-*", ITEM_MAPPING),
+        "cases": (f"{prefix}-cases", CASE_MAPPING),
+        "findings": (f"{prefix}-findings", FINDING_MAPPING),
+        "state": (f"{prefix}-state", STATE_MAPPING),
+    }
+    return {
+        f"{prefix}-{name}": {
+            "index_patterns": [pattern],
+            "template": {
+                "settings": {"number_of_shards": 1, "analysis": ANALYSIS},
+                "mappings": mapping,
+            },
+            "priority": 200,
+        }
+        for name, (pattern, mapping) in specs.items()
+    }
+
+
+def install_templates(es: Any, prefix: str) -> None:
+    """Install (or update) every template; indices are then created on first write."""
+    for name, body in templates(prefix).items():
+        es.indices.put_index_template(name=name, **body)
+    for fixed in ("cases", "findings", "state"):
+        index = f"{prefix}-{fixed}"
+        if not es.indices.exists(index=index):
+            try:
+                es.indices.create(index=index)
+            except Exception as exc:  # another process created it first
+                if "resource_already_exists" not in str(exc):
+                    raise
