@@ -273,6 +273,38 @@ def bench(quick: bool, only: tuple[str, ...]) -> None:
     click.echo(json.dumps(results, ensure_ascii=False))
 
 
+@main.group("es")
+def es_group() -> None:
+    """Elasticsearch: install the index templates and the lifecycle policy."""
+
+
+@es_group.command("setup")
+@config_options
+@click.option("--url", help="Elasticsearch URL (default: the configured store).")
+@click.option("--ilm/--no-ilm", default=True, help="Install and attach the ILM policy.")
+@friendly_errors
+def es_setup(config_path: Path | None, data_dir: Path | None, url: str | None, ilm: bool) -> None:
+    """Install the index templates (items, cases, findings, state) and the ILM policy."""
+    from pipeline.storage.es_base import ES_ERRORS, Elasticsearch
+    from pipeline.storage.es_mappings import install_templates, templates
+
+    settings = settings_from(config_path, data_dir)
+    url = url or settings.store
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"es setup: no Elasticsearch URL (store is {settings.store!r}); use --url"
+        )
+    es = Elasticsearch(url, request_timeout=30)
+    try:
+        install_templates(es, settings.es_prefix, ilm=ilm)
+    except ES_ERRORS as exc:
+        raise StoreError(f"Elasticsearch at {url}: setup failed: {str(exc)[:300]}") from exc
+    for name in templates(settings.es_prefix):
+        click.echo(f"template {name} installed")
+    if ilm:
+        click.echo(f"ILM policy {settings.es_prefix}-items installed and attached")
+
+
 @main.command("demo")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))

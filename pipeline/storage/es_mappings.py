@@ -8,6 +8,8 @@ fields declared here (a test checks it).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 KW = {"type": "keyword"}
@@ -139,9 +141,26 @@ def templates(prefix: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def install_templates(es: Any, prefix: str) -> None:
-    """Install (or update) every template; indices are then created on first write."""
-    for name, body in templates(prefix).items():
+ILM_POLICY_FILE = (
+    Path(__file__).resolve().parents[2] / "deploy" / "elasticsearch" / "ilm-policy.json"
+)
+
+
+def ilm_policy() -> dict[str, Any]:
+    return json.loads(ILM_POLICY_FILE.read_text(encoding="utf-8"))["policy"]
+
+
+def install_templates(es: Any, prefix: str, ilm: bool = False) -> None:
+    """Install (or update) every template; indices are then created on first write. With
+    `ilm`, the lifecycle policy is installed and attached to the item indices (a real
+    cluster; the test server has no ILM API)."""
+    specs = templates(prefix)
+    if ilm:
+        policy_name = f"{prefix}-items"
+        es.ilm.put_lifecycle(name=policy_name, policy=ilm_policy())
+        settings = specs[f"{prefix}-items"]["template"]["settings"]
+        settings["index.lifecycle.name"] = policy_name
+    for name, body in specs.items():
         es.indices.put_index_template(name=name, **body)
     for fixed in ("cases", "findings", "state"):
         index = f"{prefix}-{fixed}"
