@@ -238,7 +238,8 @@ def stage_command(name: str, once: bool, config_path: Path | None, data_dir: Pat
 @click.option("--stage", "only", multiple=True, help="Run only these stages (repeatable).")
 @friendly_errors
 def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) -> None:
-    """The main job: every enabled stage as a supervised subprocess (restarted on a crash)."""
+    """The main job: every enabled stage and the dashboard, each a supervised subprocess
+    (restarted if it crashes)."""
     from pipeline.supervisor import Supervisor
 
     settings = settings_from(config_path, data_dir)
@@ -247,7 +248,10 @@ def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) 
     args = ["--data", str(settings.data_dir)]
     if settings.source:
         args += ["--config", str(settings.source)]
-    Supervisor({n: [*base, n, *args] for n in names}).run()
+    commands = {n: [*base, n, *args] for n in names}
+    if settings.web.enabled and not only and "web" in plugins("yuqing.commands"):
+        commands["web"] = [*base, "web", *args, "--port", str(settings.web.port)]
+    Supervisor(commands).run()
 
 
 @main.command("bench")

@@ -41,6 +41,14 @@ class StageConfig(Strict):
         return dict(self.model_extra or {})
 
 
+class WebConfig(Strict):
+    """The dashboard (`yuqing web`, also started by `yuqing run`)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8600, ge=1, le=65535)
+
+
 class Settings(Strict):
     data_dir: Path = Path("data")
     profile: str = "dingan"
@@ -51,6 +59,7 @@ class Settings(Strict):
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
     stages: dict[str, StageConfig] = Field(default_factory=dict)
+    web: WebConfig = Field(default_factory=WebConfig)
     demo_sites: str = "crawlers.demo:serve_demo_sites"  # what `yuqing demo` serves
     # A fixed port keeps the demo's item ids (hashed from URLs) stable across runs on the same
     # --data; 0, or a busy port, takes any free one.

@@ -10,26 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
-SOURCE_TYPES = (
-    "gov_site",
-    "news",
-    "news_comment",
-    "forum",
-    "blog",
-    "weibo",
-    "wechat",
-    "douyin",
-    "hotline",
-    "print",
-    "tv",
-    "other",
-)
 SourceType = Literal[
     "gov_site",
     "news",
@@ -44,24 +30,16 @@ SourceType = Literal[
     "tv",
     "other",
 ]
-CATEGORIES = ("policy_misread", "public_interest", "moral_bottom_line", "emergency", "rumor")
+SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
 Category = Literal["policy_misread", "public_interest", "moral_bottom_line", "emergency", "rumor"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 Sentiment = Literal["negative", "neutral", "positive"]
 Importance = Literal["important", "ordinary"]
 Severity = Literal["especially_major", "major", "larger", "general"]
-CASE_STATUSES = (
-    "new",
-    "confirmed",
-    "acknowledged",
-    "verifying",
-    "responded",
-    "closed",
-    "watching",
-    "dismissed",
-)
 CaseStatus = Literal[
     "new", "confirmed", "acknowledged", "verifying", "responded", "closed", "watching", "dismissed"
 ]
+CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
 ClockState = Literal["running", "met", "breached"]
 
 
