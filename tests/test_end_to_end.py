@@ -102,6 +102,7 @@ def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_ru
     data = tmp_path / "data"
     config = yaml.safe_load((ROOT / "deploy" / "yuqing.yaml").read_text(encoding="utf-8"))
     config["data_dir"] = str(data)
+    config["web"] = {"enabled": False}  # the dashboard has its own tests
     config_path = tmp_path / "yuqing.yaml"
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     store = data / "store.sqlite"
