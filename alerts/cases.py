@@ -1,23 +1,25 @@
-"""Cases: one per event. An item crossing the threshold opens one; later items are merged in.
+"""Cases from items: a new case from the item that crosses the threshold, later items of the
+event merged in (opener.py applies them to the store).
 
 The case id is derived from (profile, event_id), so a replay or a second worker lands on the
-same case; CaseStore.create refuses a second copy and updates retry on ConflictError. Merging
-only raises (severity, importance, risk) or adds (items, categories, departments), so applying
-an item twice changes nothing the second time.
+same case. Merging only raises (severity, importance, risk) or adds (items, categories,
+departments, responses the crawler found), so applying an item twice changes nothing the
+second time. A merged item of a closed case is a recurrence (watch.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from alerts.escalation import SYSTEM, ClockNarrator, save_with_retry
+from alerts.escalation import SYSTEM, ClockNarrator
 from alerts.labels import IMPORTANCE_LABELS, SEVERITY_RANK, categories_text, severity_text
 from alerts.localtime import iso_local
+from alerts.policy import PolicyProfile
+from alerts.responses import RESPONSE_LABELS, official_reply
+from alerts.watch import on_recurrence
 from pipeline.models import Case, ScoredItem, TimelineEntry, parse_time
-from pipeline.storage.base import CaseStore
+from pipeline.profile import JurisdictionProfile
 
 TITLE_CHARS = 40
 
@@ -35,25 +37,19 @@ def title_of(item: ScoredItem) -> str:
     return text[:TITLE_CHARS] + ("…" if len(text) > TITLE_CHARS else "")
 
 
-@dataclass(frozen=True)
-class OpeningThreshold:
-    """When an item opens a case: relevant AND (a category, or risk ≥ min_risk, or important,
-    or a superior government asked for a response)."""
+def place_key(item: ScoredItem) -> list[object]:
+    """Which item's place the case takes: a town over the county, then the earliest post
+    (published_at, then the item id) — not crawl time or arrival order, which differ from
+    run to run and between backends."""
+    published = parse_time(item.published_at).astimezone(UTC).isoformat()
+    return [0 if item.jurisdiction.level == "town" else 1, published, item.id]
 
-    min_risk: int = 60
-    on_category: bool = True
-    on_important: bool = True
-    on_superior_request: bool = True
 
-    def crosses(self, item: ScoredItem) -> bool:
-        if not item.relevant:
-            return False
-        return (
-            (self.on_category and bool(item.categories))
-            or item.risk >= self.min_risk
-            or (self.on_important and item.importance == "important")
-            or (self.on_superior_request and bool(item.superior_request))
-        )
+def _current_place_key(case: Case) -> list[object] | None:
+    for entry in reversed(case.timeline):
+        if "place_from" in entry.detail:
+            return list(entry.detail["place_from"])
+    return None
 
 
 def _entry(now: datetime, what: str, **detail: object) -> TimelineEntry:
@@ -63,8 +59,15 @@ def _entry(now: datetime, what: str, **detail: object) -> TimelineEntry:
 class CaseBuilder:
     """Pure case changes from items: a new case, or an item merged into one."""
 
-    def __init__(self, narrator: ClockNarrator):
+    def __init__(
+        self,
+        narrator: ClockNarrator,
+        policy: PolicyProfile | None = None,
+        directory: JurisdictionProfile | None = None,
+    ):
         self.narrator = narrator
+        self.policy = policy or narrator.calculator.policy
+        self.directory = directory
 
     def new_case(self, item: ScoredItem, now: datetime) -> Case:
         lead = next((d for d in item.departments if d.role == "lead"), None)
@@ -88,10 +91,55 @@ class CaseBuilder:
         what += "，上级要求回应）" if item.superior_request else "）"
         if lead is not None:
             what += f"；建议牵头部门: {lead.name}（待研判确认）"
+        origin = "superior_request" if item.superior_request else "crawler"
         case.timeline.append(
-            _entry(now, what, event="opened", item=item.id, explanation=item.explanation)
+            _entry(
+                now,
+                what,
+                event="opened",
+                item=item.id,
+                explanation=item.explanation,
+                origin=origin,
+                place_from=place_key(item),
+            )
         )
+        self._take_official_reply(case, item, now)
+        early = self.policy.option("assign_at_once")
+        if early is not None and item.risk >= early.min_risk and lead is not None:
+            names = "、".join(d.name for d in [lead, *case.co_departments])
+            case.timeline.append(
+                _entry(
+                    now,
+                    f"即时交办: {names}（风险 {item.risk} ≥ {early.min_risk}，研判在后）",
+                    event="assigned",
+                    departments=[d.code for d in [lead, *case.co_departments]],
+                    early=True,
+                )
+            )
         return self.narrator.refresh(case, now)
+
+    @staticmethod
+    def _take_official_reply(case: Case, item: ScoredItem, now: datetime) -> None:
+        """A response the crawler found counts as published (review approved, actor crawler)."""
+        reply = official_reply(item)
+        if reply is None:
+            return
+        case.responses.append(reply)
+        what = (
+            f"发现官方回应（{RESPONSE_LABELS[reply.kind]}）: {item.source_name} {reply.text[:40]}"
+        )
+        case.timeline.append(
+            TimelineEntry(
+                at=iso_local(now),
+                actor="crawler",
+                what=what,
+                detail={
+                    "event": "official_reply",
+                    "item": item.id,
+                    "response": len(case.responses),
+                },
+            )
+        )
 
     def merge(self, case: Case, item: ScoredItem, now: datetime) -> Case | None:
         """`case` with `item` merged in, or None when the item changes nothing (a replay)."""
@@ -105,8 +153,10 @@ class CaseBuilder:
                 f"严重程度 {severity_text(merged.severity)} → {severity_text(item.severity)}"
             )
             merged.severity = item.severity
-        if item.importance == "important" and merged.importance != "important":
-            notes.append(f"重要程度 {IMPORTANCE_LABELS[merged.importance]} → 重要")
+        spread = len(merged.items) >= self.policy.option("spread").important_from_items
+        if (item.importance == "important" or spread) and merged.importance != "important":
+            why = f"（传播扩大: 信息 {len(merged.items)} 条）" if spread else ""
+            notes.append(f"重要程度 {IMPORTANCE_LABELS[merged.importance]} → 重要{why}")
             merged.importance = "important"
         if item.risk > merged.risk:
             notes.append(f"风险 {merged.risk} → {item.risk}")
@@ -119,9 +169,24 @@ class CaseBuilder:
             merged.detected_at = item.crawled_at  # an earlier sighting arrived late
         if merged.status == "new":  # the proposal may still grow until a monitor confirms it
             self._propose_departments(merged, item)
-            if merged.jurisdiction.level != "town" and item.jurisdiction.level == "town":
+            current = _current_place_key(merged)
+            better = (
+                place_key(item) < current
+                if current
+                else (merged.jurisdiction.level != "town" and item.jurisdiction.level == "town")
+            )
+            if better and item.jurisdiction != merged.jurisdiction:
                 merged.jurisdiction = item.jurisdiction
-        merged.timeline.append(_entry(now, "；".join(notes), event="merged", item=item.id))
+                notes.append(f"属地 → {item.jurisdiction.name}")
+                place = {"place_from": place_key(item)}
+            else:
+                place = {}
+        else:
+            place = {}
+        merged.timeline.append(_entry(now, "；".join(notes), event="merged", item=item.id, **place))
+        self._take_official_reply(merged, item, now)
+        if official_reply(item) is None:
+            merged = on_recurrence(merged, item, now, self.policy.option("watch"), self.directory)
         return self.narrator.refresh(merged, now)
 
     @staticmethod
@@ -137,63 +202,3 @@ class CaseBuilder:
             else:
                 case.co_departments.append(dept.model_copy(update={"role": "co"}))
             known.add(dept.code)
-
-
-@dataclass
-class CaseResult:
-    opened: list[str] = field(default_factory=list)
-    merged: list[str] = field(default_factory=list)
-    skipped: int = 0
-
-
-class CaseOpener:
-    """Applies scored items to the case store: open, merge, or skip each."""
-
-    def __init__(
-        self,
-        store: CaseStore,
-        builder_for: Callable[[str], CaseBuilder],
-        threshold: OpeningThreshold | None = None,
-    ):
-        self.store = store
-        self.builder_for = builder_for  # by the item's jurisdiction profile
-        self.threshold = threshold or OpeningThreshold()
-
-    def apply(self, items: Sequence[ScoredItem], now: datetime) -> CaseResult:
-        result = CaseResult()
-        groups: dict[str, list[ScoredItem]] = {}
-        for item in items:
-            groups.setdefault(case_id_for(item.profile, item.event_id), []).append(item)
-        for case_id, group in groups.items():
-            self._apply_group(case_id, group, now, result)
-        return result
-
-    def _apply_group(
-        self, case_id: str, group: list[ScoredItem], now: datetime, result: CaseResult
-    ) -> None:
-        builder = self.builder_for(group[0].profile)
-        if self.store.get(case_id) is None:
-            opener = next((i for i, it in enumerate(group) if self.threshold.crosses(it)), None)
-            if opener is None:
-                result.skipped += len(group)
-                return
-            result.skipped += opener
-            group = group[opener:]
-            case = builder.new_case(group[0], now)
-            for item in group[1:]:
-                case = builder.merge(case, item, now) or case
-            if self.store.create(case):
-                result.opened.append(case_id)
-                return
-            # another worker opened it meanwhile: merge the whole group into theirs
-
-        def merge_all(case: Case) -> Case | None:
-            changed = None
-            for item in group:
-                changed = builder.merge(changed or case, item, now) or changed
-            return changed
-
-        if save_with_retry(self.store, case_id, merge_all) is not None:
-            result.merged.append(case_id)
-        else:
-            result.skipped += len(group)

@@ -1,7 +1,8 @@
-"""`yuqing cases …`: look at the cases from the command line (entry point `cases`).
+"""`yuqing cases …` (entry point `cases`) and `yuqing stats` (entry point `stats`).
 
 `list --json` prints the Case records of contracts.md (clocks included) as one JSON array;
 without --json, a table for people: 标题, 类别, 镇, 牵头部门, 状态, 下一时限 (Asia/Shanghai).
+`show` prints one case; the workflow steps are in case_commands.py, stats in stats_command.py.
 """
 
 from __future__ import annotations
@@ -12,14 +13,21 @@ from pathlib import Path
 
 import click
 
+from alerts.case_commands import STEP_COMMANDS
+from alerts.case_response_commands import RESPONSE_COMMANDS
+from alerts.case_view import render_case
+from alerts.cli_support import open_desk, step_command
 from alerts.clocks import next_due
 from alerts.labels import CLOCK_LABELS, categories_text
 from alerts.localtime import display_local
+from alerts.stats_command import stats
 from alerts.status import STATUS_LABELS
 from pipeline.cli import config_options, friendly_errors
 from pipeline.config import load_settings
 from pipeline.models import Case
 from pipeline.storage import CaseQuery, open_stores
+
+__all__ = ["cases", "stats"]
 
 COLUMNS = ("标题", "类别", "镇", "牵头部门", "状态", "下一时限")
 WIDTHS = (36, 16, 8, 14, 8, 28)
@@ -88,3 +96,22 @@ def list_cases(
         click.echo(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2))
     else:
         click.echo(render_table(found))
+
+
+@cases.command("show")
+@click.argument("case_id")
+@step_command("show")
+def show_case(
+    case_id: str, config_path: Path | None, data_dir: Path | None, actor: str, as_json: bool
+) -> None:
+    """Show one case: fields, clocks, responses and the whole timeline."""
+    with open_desk(config_path, data_dir) as desk:
+        case = desk.get(case_id)
+    if as_json:
+        click.echo(json.dumps(case.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_case(case))
+
+
+for _command in (*STEP_COMMANDS, *RESPONSE_COMMANDS):
+    cases.add_command(_command)

@@ -1,8 +1,8 @@
-"""Clock refresh with its timeline, and the periodic sweep that marks breaches (tick).
+"""Clock refresh with its timeline, and the periodic sweep (tick) over the open cases.
 
 Every clock change is written on the case timeline by the system: started, tightened, met,
-breached. A breach records the escalation it calls for; the notifications issue sends the
-messages (and records `report_delivered`), reading these entries.
+breached. The tick also adds the reminders and escalations that are due (alarms.py) and
+fills the notification outbox from them before the case is written (notices.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from datetime import datetime
 
 from alerts.clocks import ClockCalculator, ClockChange
 from alerts.localtime import display_local, iso_local
+from alerts.notices import Outbox
 from alerts.status import OPEN_STATUSES
+from alerts.workdays import ASSUMED_MARK
 from pipeline.models import Case, TimelineEntry
 from pipeline.storage.base import CaseQuery, CaseStore, ConflictError
 
@@ -21,8 +23,6 @@ log = logging.getLogger("yuqing.alert")
 
 SYSTEM = "system"
 MAX_ATTEMPTS = 8
-# Who a breach is escalated to, before the notifications issue makes it configurable.
-ESCALATE_TO = ("lead_department", "news_office", "leader_in_charge")
 
 
 def save_with_retry(
@@ -69,7 +69,9 @@ class ClockNarrator:
         detail: dict[str, object] = {"clock": clock.name, "due_at": clock.due_at}
         if change.after == "breached" and change.before != "breached":
             what = f"时限超期: {label}，应于 {due} 前完成（{clock.rule}）；已记录升级，待通知"
-            detail |= {"event": "clock_breached", "escalate_to": list(ESCALATE_TO)}
+            ladder = self.calculator.policy.option("escalation")
+            first_rung = list(ladder[0].to) if ladder else []
+            detail |= {"event": "clock_breached", "escalate_to": first_rung}
             if clock.met_at:
                 what = f"时限超期: {label}，{display_local(clock.met_at)} 完成，晚于 {due}"
                 detail["met_at"] = clock.met_at
@@ -79,6 +81,9 @@ class ClockNarrator:
         elif change.before is None:
             what = f"启动时限: {label}，截止 {due}（{clock.rule}）"
             detail |= {"event": "clock_started", "rule": clock.rule}
+            if ASSUMED_MARK in clock.rule:
+                what += "；警告: 节假日数据未覆盖，截止时间按周末推算，请核对并更新节假日文件"
+                detail["warning"] = "holiday_data_missing"
         else:
             what = f"时限提前: {label}，截止 {due}（{clock.rule}）"
             detail |= {"event": "clock_tightened", "rule": clock.rule}
@@ -86,11 +91,17 @@ class ClockNarrator:
 
 
 class ClockWatcher:
-    """The tick: refresh the clocks of every open case and store what changed."""
+    """The tick: bring every open case up to date (`maintain`) and store what changed."""
 
-    def __init__(self, store: CaseStore, narrator_for: Callable[[str], ClockNarrator]):
+    def __init__(
+        self,
+        store: CaseStore,
+        maintain: Callable[[Case, datetime], Case],
+        outbox: Outbox | None = None,
+    ):
         self.store = store
-        self.narrator_for = narrator_for  # by the case's jurisdiction profile
+        self.maintain = maintain  # clocks, alerts, watch (resolver.PolicyResolver.maintain)
+        self.outbox = outbox
 
     def tick(self, now: datetime) -> list[str]:
         """Returns the ids of the cases that changed."""
@@ -99,11 +110,14 @@ class ClockWatcher:
         for case in self.store.list(query):
             if case.status not in OPEN_STATUSES:
                 continue
-            narrator = self.narrator_for(case.profile)
 
-            def refresh(fresh: Case, narrator: ClockNarrator = narrator) -> Case | None:
-                refreshed = narrator.refresh(fresh, now)
-                return refreshed if refreshed.clocks != fresh.clocks else None
+            def refresh(fresh: Case) -> Case | None:
+                updated = self.maintain(fresh, now)
+                if updated == fresh:
+                    return None
+                if self.outbox is not None:
+                    self.outbox.put_case(updated)  # before the case: a crash resends nothing
+                return updated
 
             if save_with_retry(self.store, case.case_id, refresh) is not None:
                 changed.append(case.case_id)

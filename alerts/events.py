@@ -15,7 +15,13 @@ from pipeline.models import Case, Response, parse_time
 
 # Response kinds the workflow records (contracts.md: several responses per case).
 PRESS_CONFERENCE = "press_conference"
-ANSWER_KINDS = ("authoritative_answer", "result")
+ANSWER_KINDS = ("authoritative_answer", "result", "official_reply")
+RESPONSE_KINDS = (
+    "statement",  # 情况通报 / 滚动发布
+    "rebuttal",  # 辟谣
+    PRESS_CONFERENCE,
+    *ANSWER_KINDS,
+)
 
 
 def _times(values: list[str | None]) -> list[datetime]:
@@ -23,7 +29,10 @@ def _times(values: list[str | None]) -> list[datetime]:
 
 
 def _published(case: Case, keep: Callable[[Response], bool] = lambda r: True) -> list[datetime]:
-    return _times([r.published_at for r in case.responses if keep(r)])
+    """先审查、后公开: only approved responses count as published."""
+    return _times(
+        [r.published_at for r in case.responses if r.review.state == "approved" and keep(r)]
+    )
 
 
 def _timeline(name: str) -> Callable[[Case], list[datetime]]:
@@ -48,6 +57,8 @@ EVENTS: dict[str, Callable[[Case], list[datetime]]] = {
     "problem_confirmed": _timeline("problem_confirmed"),  # verification found it real
     "report_delivered": _timeline("report_delivered"),  # the report to leaders delivered
     "result_reported": _timeline("result_reported"),  # the handling result reported up
+    "assigned": _timeline("assigned"),  # handed to the departments (at 研判, or at once)
+    "acknowledged": _timeline("acknowledged"),  # the lead department signed for it
 }
 KNOWN_EVENTS = tuple(EVENTS)
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from alerts.events import KNOWN_EVENTS, first_time
 from alerts.localtime import DEFAULT_TIMEZONE
+from alerts.policy_options import DEFAULTS, PolicyOptions
 from pipeline.config import DEPLOY_DIR, ConfigError, describe_validation, load_yaml
 from pipeline.models import Case, Category, Importance, Severity
 
@@ -121,8 +122,8 @@ class ClockSpec(BaseModel):
         return [_known_event(v) for v in value]
 
 
-class PolicyFile(BaseModel):
-    """One file of deploy/policies/ as written."""
+class PolicyFile(PolicyOptions):
+    """One file of deploy/policies/ as written: clocks plus the option sections."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -167,6 +168,15 @@ class PolicyProfile:
             for depth, f in enumerate(self.chain)
             for spec in f.clocks
         ]
+
+    def option(self, name: str) -> Any:
+        """An option section (policy_options.py): the nearest file that gives it, else the
+        default (`assign_at_once` has none: off unless a profile turns it on)."""
+        for policy in self.chain:
+            value = getattr(policy, name)
+            if value is not None:
+                return value
+        return getattr(DEFAULTS, name)
 
     def definition(self, name: str, rule: str | None = None) -> ClockDefinition | None:
         """The definition of a clock by name (and rule, when several profiles define it)."""

@@ -1,52 +1,31 @@
 """The alert stage: scored items open or join cases, findings are stored, and the tick moves
-the response clocks on (marking breaches on the case timeline).
+the response clocks on (reminders, breaches and escalations on the case timeline, notices in
+the outbox).
 
 The policy profile comes from the jurisdiction profile's `policy` (deploy/profiles/*.yaml)
-unless the stage options name one. Everything is idempotent: a replayed batch changes nothing.
+unless the stage options name one (resolver.py). Everything is idempotent: a replayed batch
+changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from alerts.cases import CaseBuilder, CaseOpener, OpeningThreshold
-from alerts.clocks import ClockCalculator
+from alerts.cases import CaseBuilder
 from alerts.escalation import ClockNarrator, ClockWatcher
-from alerts.policy import PolicyProfile, load_policy
-from alerts.workdays import DEFAULT_HOLIDAY_FILE, WorkdayCalendar
-from pipeline.config import ConfigError
-from pipeline.models import Finding, ScoredItem
-from pipeline.profile import load_profile
-from pipeline.stage import Envelope, Stage
+from alerts.notices import Outbox
+from alerts.opener import CaseOpener
+from alerts.policy import PolicyProfile
+from alerts.resolver import AlertOptions, PolicyResolver
+from pipeline.models import Case, Finding, ScoredItem
+from pipeline.stage import Envelope, Stage, StageContext
 from pipeline.topics import FINDINGS, ITEMS_SCORED
 
-
-class AlertOptions(BaseModel):
-    """Options of stages.alert in the config file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    policy: str | None = None  # a policy profile name or file; default: the jurisdiction's
-    policies_dir: Path | None = None  # default deploy/policies
-    holidays: Path | None = None  # default deploy/policies/holidays.yaml
-    min_risk: int = Field(default=60, ge=0, le=100)  # risk that opens a case on its own
-    open_on_category: bool = True  # any key-response category opens a case
-    open_on_important: bool = True
-    open_on_superior_request: bool = True
-
-    def threshold(self) -> OpeningThreshold:
-        return OpeningThreshold(
-            self.min_risk,
-            self.open_on_category,
-            self.open_on_important,
-            self.open_on_superior_request,
-        )
+__all__ = ["AlertOptions", "AlertStage"]
 
 
 class AlertStage(Stage):
@@ -57,40 +36,28 @@ class AlertStage(Stage):
 
     options: AlertOptions
 
-    def __init__(self, ctx, options: BaseModel | None = None):
+    def __init__(self, ctx: StageContext, options: BaseModel | None = None):
         super().__init__(ctx, options)
-        self._calendar: WorkdayCalendar | None = None
-        self.narrator_for = cache(self._narrator_for)
+        self.resolver = PolicyResolver(ctx.settings, self.options)
 
-    # -- policy per jurisdiction profile --------------------------------------------------
+    # -- policy per jurisdiction profile (resolver.py) ------------------------------------
     def policy_name(self, profile: str) -> str:
-        if self.options.policy:
-            return self.options.policy
-        if profile == self.ctx.settings.profile or not profile:
-            return self.ctx.profile.policy
-        try:
-            base = self.ctx.settings.source.parent if self.ctx.settings.source else None
-            return load_profile(profile, base).policy
-        except ConfigError:
-            self.log.warning(
-                "no jurisdiction profile %r: using %s's policy", profile, self.ctx.settings.profile
-            )
-            return self.ctx.profile.policy
+        return self.resolver.policy_name(profile)
 
     def policy_for(self, profile: str) -> PolicyProfile:
-        return load_policy(self.policy_name(profile), self.options.policies_dir)
+        return self.resolver.policy_for(profile)
 
-    @property
-    def calendar(self) -> WorkdayCalendar:
-        if self._calendar is None:
-            self._calendar = WorkdayCalendar.load(self.options.holidays or DEFAULT_HOLIDAY_FILE)
-        return self._calendar
-
-    def _narrator_for(self, profile: str) -> ClockNarrator:
-        return ClockNarrator(ClockCalculator(self.policy_for(profile), self.calendar))
+    def narrator_for(self, profile: str) -> ClockNarrator:
+        return self.resolver.narrator_for(profile)
 
     def builder_for(self, profile: str) -> CaseBuilder:
-        return CaseBuilder(self.narrator_for(profile))
+        return self.resolver.builder_for(profile)
+
+    def _finish(self, case: Case, now: datetime) -> Case:
+        """Before a case is written: the alerts due now, put in the outbox first."""
+        finished = self.resolver.maintain(case, now)
+        Outbox(self.ctx.stores.state).put_case(finished)
+        return finished
 
     # -- the stage ------------------------------------------------------------------------
     def process(self, batch: Sequence[Envelope]) -> None:
@@ -100,7 +67,12 @@ class AlertStage(Stage):
             if isinstance(env.record, Finding):
                 self.ctx.stores.findings.put(env.record)
         if items:
-            opener = CaseOpener(self.ctx.stores.cases, self.builder_for, self.options.threshold())
+            opener = CaseOpener(
+                self.ctx.stores.cases,
+                self.builder_for,
+                self.resolver.opening_for,
+                finish=self._finish,
+            )
             result = opener.apply(items, now)
             if result.opened or result.merged:
                 self.log.info(
@@ -111,6 +83,9 @@ class AlertStage(Stage):
                 )
 
     def tick(self, now: datetime) -> None:
-        changed = ClockWatcher(self.ctx.stores.cases, self.narrator_for).tick(now)
+        watcher = ClockWatcher(
+            self.ctx.stores.cases, self.resolver.maintain, Outbox(self.ctx.stores.state)
+        )
+        changed = watcher.tick(now)
         if changed:
             self.log.info("clocks: %d case(s) changed", len(changed))

@@ -13,13 +13,15 @@ from alerts.localtime import iso_local
 from pipeline.models import Case, CaseStatus, TimelineEntry
 
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
-    "new": frozenset({"confirmed", "dismissed"}),
+    # new → acknowledged only when the profile assigned the case at once (workflow.py checks)
+    "new": frozenset({"confirmed", "acknowledged", "dismissed"}),
     "confirmed": frozenset({"acknowledged", "dismissed"}),
-    "acknowledged": frozenset({"verifying", "responded", "dismissed"}),
-    "verifying": frozenset({"responded", "dismissed"}),
+    # → confirmed: reassigned, the new department has to sign for it again
+    "acknowledged": frozenset({"verifying", "responded", "confirmed", "dismissed"}),
+    "verifying": frozenset({"responded", "confirmed", "dismissed"}),
     "responded": frozenset({"closed"}),
-    "closed": frozenset({"watching"}),
-    "watching": frozenset({"closed", "acknowledged"}),  # a recurrence goes back to the dept
+    "closed": frozenset({"watching", "acknowledged"}),  # a recurrence goes back to the dept
+    "watching": frozenset({"closed", "acknowledged"}),
     "dismissed": frozenset({"new"}),  # reopened: the false alarm was not one
 }
 # Cases whose clocks still run (tick looks at these).
@@ -43,7 +45,15 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 
-class InvalidTransition(ValueError):
+class WorkflowError(ValueError):
+    """A workflow step that cannot be done; the message names the case and the step."""
+
+    def __init__(self, case_id: str, step: str, reason: str):
+        super().__init__(f"case {case_id}: {step}: {reason}")
+        self.case_id, self.step, self.reason = case_id, step, reason
+
+
+class InvalidTransition(WorkflowError):
     """A status change the workflow does not allow."""
 
 
@@ -51,16 +61,26 @@ def can_transition(current: CaseStatus, target: CaseStatus) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
-def transition(case: Case, target: CaseStatus, actor: str, now: datetime, reason: str = "") -> Case:
-    """A copy of `case` in status `target`, with a timeline entry; raises InvalidTransition."""
+def transition(
+    case: Case,
+    target: CaseStatus,
+    actor: str,
+    now: datetime,
+    reason: str = "",
+    step: str = "",
+    detail: dict[str, object] | None = None,
+) -> Case:
+    """A copy of `case` in status `target`, with a timeline entry (its detail extended by
+    `detail`, whose "event" may name the workflow event); raises InvalidTransition."""
     if not can_transition(case.status, target):
         allowed = "、".join(STATUS_LABELS[s] for s in sorted(TRANSITIONS.get(case.status, ())))
         raise InvalidTransition(
-            f"case {case.case_id}: cannot go from {case.status} to {target} "
-            f"(allowed: {allowed or 'none'})"
+            case.case_id,
+            step or target,
+            f"cannot go from {case.status} to {target} (allowed: {allowed or 'none'})",
         )
     if target == "dismissed" and not reason.strip():
-        raise InvalidTransition(f"case {case.case_id}: dismissing needs a reason")
+        raise InvalidTransition(case.case_id, step or "dismiss", "dismissing needs a reason")
     at = iso_local(now)
     update: dict[str, object] = {"status": target}
     if target == "confirmed" and case.confirmed_at is None:
@@ -72,7 +92,7 @@ def transition(case: Case, target: CaseStatus, actor: str, now: datetime, reason
         at=at,
         actor=actor,
         what=what + (f"（{reason}）" if reason else ""),
-        detail={"event": f"status_{target}", "from": case.status, "to": target},
+        detail={"event": f"status_{target}", "from": case.status, "to": target, **(detail or {})},
     )
     update["timeline"] = [*case.timeline, entry]
     return case.model_copy(update=update)

@@ -22,6 +22,8 @@ from pipeline.config import DEPLOY_DIR, ConfigError, describe_validation, load_y
 log = logging.getLogger("yuqing.alert.workdays")
 
 DEFAULT_HOLIDAY_FILE = DEPLOY_DIR / "policies" / "holidays.yaml"
+# In a clock's rule when its deadline counted weekends only (a year no holiday data covers).
+ASSUMED_MARK = "按周末推算"
 
 
 class HolidayFile(BaseModel):
@@ -96,7 +98,7 @@ class WorkdayDeadline:
         if not self.assumed:
             return ""
         years = sorted({d.year for d in self.assumed})
-        return f"（{'、'.join(map(str, years))}年节假日未知，按周末推算）"
+        return f"（{'、'.join(map(str, years))}年节假日未知，{ASSUMED_MARK}）"
 
 
 def add_working_days(

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -39,8 +38,9 @@ def _node_pattern(node: dict[str, Any]) -> str:
     return body
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """One occurrence of a lexicon word: [start, end) in the scanned text, and its labels."""
+
     word: str
     start: int
     end: int

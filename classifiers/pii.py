@@ -63,6 +63,10 @@ _NAME = re.compile(
     rf"(?P<sur>{'|'.join(_SURNAMES_2)}|[{_SURNAMES_1}])"
     rf"(?!(?:{_TITLES}))(?P<given>[\u4e00-\u9fa5]{{1,2}})"
 )
+# cheap pre-checks: most texts have no long digit run and no unit words, so the costly
+# patterns below are skipped for them
+_LONG_DIGITS = re.compile(r"\d[\d ()（）+-]{5,}\d")
+_UNIT_HINT = re.compile(r"[栋幢室房]|号楼|单元")
 _PERSONAL_AUTHOR = re.compile(
     rf"^(?:{'|'.join(_SURNAMES_2)}|[{_SURNAMES_1}])[\u4e00-\u9fa5]{{1,2}}$"
 )
@@ -107,12 +111,14 @@ class PiiMasker:
         if not text:
             return text
         c = counts if counts is not None else MaskCounts()
-        text = self._sub(_ID, text, lambda s: valid_id_number(s), ID_MASK, c, "ids")
-        text = self._sub(_CARD, text, _is_card, CARD_MASK, c, "cards")
-        text = self._sub(_MOBILE, text, None, PHONE_MASK, c, "phones")
-        text = self._sub(_LANDLINE_AREA, text, None, PHONE_MASK, c, "phones")
-        text = self._cued_landlines(text, c)
-        text = self._addresses(text, c)
+        if _LONG_DIGITS.search(text):
+            text = self._sub(_ID, text, lambda s: valid_id_number(s), ID_MASK, c, "ids")
+            text = self._sub(_CARD, text, _is_card, CARD_MASK, c, "cards")
+            text = self._sub(_MOBILE, text, None, PHONE_MASK, c, "phones")
+            text = self._sub(_LANDLINE_AREA, text, None, PHONE_MASK, c, "phones")
+            text = self._cued_landlines(text, c)
+        if "号" in text or _UNIT_HINT.search(text):
+            text = self._addresses(text, c)
         return self._names(text, c)
 
     def mask_author(self, author: str | None, personal_source: bool) -> str | None:

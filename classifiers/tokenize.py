@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Mapping
 
 import rjieba
 
@@ -46,15 +47,26 @@ def profile_words(profile: JurisdictionProfile) -> dict[str, str]:
 class ProfileTokenizer:
     """A jieba segmenter of its own (not the module-global one) with the profile's words."""
 
-    def __init__(self, profile: JurisdictionProfile, extra_words: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        profile: JurisdictionProfile,
+        extra_words: tuple[str, ...] | Mapping[str, str] = (),
+    ):
+        """`extra_words`: more words (tag "n"), or word → tag ("ns"/"nt" weigh as places)."""
         self.profile_name = profile.name
         self._jieba = rjieba.Jieba()
         words = profile_words(profile)
-        for word in extra_words:
-            words.setdefault(word, "n")
+        extra = extra_words if isinstance(extra_words, Mapping) else dict.fromkeys(extra_words, "n")
+        for word, tag in extra.items():
+            if len(word) >= 2:
+                words.setdefault(word, tag)
         for word, tag in words.items():
             self._jieba.add_word(word, _PLACE_FREQ if tag in ("ns", "nt") else _TERM_FREQ, tag)
         self.user_words = len(words)
+
+    def cut(self, text: str) -> list[str]:
+        """Every piece of the text in order (whitespace too): their lengths add up."""
+        return self._jieba.cut(text)
 
     def segment(self, text: str) -> list[str]:
         """Words in order, whitespace dropped (punctuation kept: it is part of the text)."""

@@ -7,7 +7,6 @@ table residue and metadata blocks (kept aside in `metadata`). Content is only ev
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -16,8 +15,8 @@ import opencc
 import trafilatura
 
 from crawlers import noise
+from crawlers.encoding import decode_page
 
-_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 _BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "blockquote", "section")
 
 
@@ -31,6 +30,18 @@ class CleanResult:
 
 
 @cache
+def _trafilatura_config():
+    """trafilatura's defaults, but short texts (a post, a letter, a brief notice) are kept
+    instead of falling back to the whole page's text."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "20")
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "10")
+    return config
+
+
+@cache
 def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
@@ -40,20 +51,10 @@ def to_simplified(text: str) -> str:
 
 
 def decode_html(raw: bytes | str) -> str:
-    """Bytes → str using the page's declared charset, else UTF-8, else GB18030 (GBK's superset)."""
+    """Bytes → str: valid UTF-8, else the declared charset if it fits, else detection."""
     if isinstance(raw, str):
         return raw
-    declared = _CHARSET.search(raw[:4096])
-    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
-    candidates += ["utf-8", "gb18030"]
-    for codec in candidates:
-        if codec in ("gb2312", "gbk"):
-            codec = "gb18030"
-        try:
-            return raw.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return raw.decode("utf-8", errors="replace")
+    return decode_page(raw)[0]
 
 
 def clean_text(text: str) -> CleanResult:
@@ -142,7 +143,12 @@ def clean_html(html: bytes | str, url: str = "") -> CleanResult:
     if not page.strip():
         return CleanResult("")
     doc = trafilatura.bare_extraction(
-        page, url=url or None, with_metadata=True, include_comments=False, include_tables=True
+        page,
+        url=url or None,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        config=_trafilatura_config(),
     )
     text = (doc.text or "") if doc is not None else ""
     title = (doc.title or "") if doc is not None else ""

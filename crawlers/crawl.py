@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from crawlers.settings import scrapy_settings
+from crawlers.settings import scrapy_settings, source_settings
 from crawlers.sink import ItemSink, open_seen_index
 from crawlers.sources import SourceConfig
 from crawlers.spiders import SourceSpider, spider_class
@@ -47,11 +47,7 @@ def reactor_already_ran() -> bool:
 def spider_for(source: SourceConfig) -> type[SourceSpider]:
     """The source's spider kind, with the source's politeness applied as its own settings."""
     base = spider_class(source.spider)
-    custom = {
-        **(base.custom_settings or {}),
-        "ROBOTSTXT_OBEY": source.obey_robots,
-        "DOWNLOAD_DELAY": source.download_delay_s,
-    }
+    custom = {**(base.custom_settings or {}), **source_settings(source)}
     return type(base.__name__, (base,), {"custom_settings": custom})
 
 

@@ -38,11 +38,19 @@ class BusPipeline:
         return sink
 
     def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
         try:
             record = item if isinstance(item, Item) else Item.model_validate(dict(item))
         except ValidationError as exc:
             self.sink.stats.invalid += 1
-            raise DropItem(f"not a valid Item: {exc.error_count()} error(s): {exc}") from None
+            url = str(dict(item).get("url", "")) if not isinstance(item, Item) else item.url
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+            reason = f"not a valid Item ({exc.error_count()} error(s): {fields})"
+            if hasattr(spider, "note_error"):
+                spider.note_error(url, reason)
+            raise DropItem(reason) from None
+        if hasattr(spider, "pass_health"):
+            spider.pass_health.items += 1
         self.sink.accept(record)
         return item
 

@@ -1,7 +1,8 @@
 """The sources file (deploy/sources/*.yaml): which sites to crawl, with which spider and how often.
 
-`${VAR}` in URLs is expanded from the environment (the demo sets YUQING_DEMO_URL); an error
-names the file, the source and the key. Selectors are checked by the spider kind's own model.
+`${VAR}` in URLs, paths and credentials is expanded from the environment (the demo sets
+YUQING_DEMO_URL); an error names the file, the source and the key. Selectors are checked by the
+spider kind's own model. Credentials are secrets: never printed, never logged.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.config import PROJECT_ROOT, ConfigError, describe_validation, load_yaml
 from pipeline.models import SourceType
@@ -32,26 +41,60 @@ def parse_duration(value: Any) -> float:
 
 
 class SourceConfig(BaseModel):
-    """One source: a site crawled by one spider kind."""
+    """One source: a site (or a folder) crawled by one spider kind."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     name: str = Field(min_length=1)
     spider: str = Field(alias="kind", pattern=r"^[a-z_][a-z0-9_]*$")
     source_type: SourceType
-    start_urls: list[str] = Field(min_length=1)
+    start_urls: list[str] = Field(default_factory=list)
+    path: str | None = Field(default=None, description="a folder, for the drop_folder kind")
+    # Schedule: every `interval`, or a crontab line (`cron: "*/10 * * * *"`), ± `jitter`.
     interval_s: float = Field(default=900.0, alias="interval", gt=0)
-    selectors: dict[str, str] = Field(default_factory=dict)
+    cron: str | None = None
+    jitter_s: float = Field(default=0.0, alias="jitter", ge=0)
+    selectors: dict[str, Any] = Field(default_factory=dict)
+    credentials: dict[str, SecretStr] = Field(default_factory=dict)
     max_pages: int = Field(default=20, ge=1, description="list pages followed per start URL")
+    # Politeness and limits, applied as the spider's own Scrapy settings.
     download_delay_s: float = Field(default=1.0, ge=0, description="polite delay per request")
+    concurrency_per_domain: int = Field(default=4, ge=1)
     obey_robots: bool = True
+    retries: int = Field(default=2, ge=0)
+    retry_backoff_s: float = Field(default=1.0, ge=0, description="first retry's delay; doubles")
+    timeout_s: float = Field(default=30.0, gt=0)
+    max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    allow_private: bool = Field(
+        default=False, description="crawl private / loopback addresses (the demo, tests)"
+    )
+    encoding: str | None = Field(default=None, description="force a page encoding")
+    # Health: `source_down` when nothing was yielded for down_after × the interval.
+    down_after: float = Field(default=3.0, gt=0)
     timezone: str = "Asia/Shanghai"
     enabled: bool = True
 
-    @field_validator("interval_s", mode="before")
+    @field_validator("interval_s", "jitter_s", "timeout_s", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> float:
         return parse_duration(value)
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 5:
+            raise ValueError(f"expected a 5-field crontab line; got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _has_input(self) -> SourceConfig:
+        if not self.start_urls and not self.path:
+            raise ValueError("a source needs start_urls (or path, for a drop folder)")
+        return self
+
+    def secret(self, key: str, default: str = "") -> str:
+        value = self.credentials.get(key)
+        return value.get_secret_value() if value is not None else default
 
 
 class SourcesFile(BaseModel):
@@ -71,11 +114,9 @@ def _expand(url: str, env: dict[str, str], where: str) -> str:
     try:
         return Template(url).substitute(env)
     except KeyError as exc:
-        raise ConfigError(
-            f"{where}: environment variable {exc.args[0]} is not set (used in {url!r})"
-        ) from None
+        raise ConfigError(f"{where}: environment variable {exc.args[0]} is not set") from None
     except ValueError as exc:
-        raise ConfigError(f"{where}: bad ${{…}} placeholder in {url!r}: {exc}") from None
+        raise ConfigError(f"{where}: bad ${{…}} placeholder: {exc}") from None
 
 
 def load_sources(
@@ -99,6 +140,12 @@ def load_sources(
         except ValidationError as exc:
             raise ConfigError(describe_validation(exc, where)) from None
         source.start_urls = [_expand(u, env, f"{where}.start_urls") for u in source.start_urls]
+        if source.path:
+            source.path = _expand(source.path, env, f"{where}.path")
+        source.credentials = {
+            k: SecretStr(_expand(v.get_secret_value(), env, f"{where}.credentials.{k}"))
+            for k, v in source.credentials.items()
+        }
         if source.enabled:
             sources.append(source)
     names = [s.name for s in sources]

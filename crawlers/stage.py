@@ -1,19 +1,22 @@
 """CrawlStage: the source stage that crawls every configured source into items.raw.
 
-`once` (the option, or `yuqing crawl --once`) makes one pass and returns; otherwise each source
-is crawled again on its own interval until `stop` is set. Where a pass runs (this process or a
-child) is decided by `isolate`, because Scrapy's reactor runs only once per process.
+`once` (the option, or `yuqing crawl --once`) makes one pass and returns; otherwise APScheduler
+(crawlers.schedule) fires each source on its interval or crontab, with jitter and backoff for
+failing sources, until `stop` is set. Where a pass runs (this process or a child) is decided by
+`isolate`, because Scrapy's reactor runs only once per process.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from crawlers.crawl import PassReport, crawl_in_child, crawl_in_process, reactor_already_ran
+from crawlers.health import HealthBook
+from crawlers.schedule import SourceScheduler, in_backoff
 from crawlers.sources import SourceConfig, load_sources
 from pipeline.stage import Stage
 from pipeline.topics import FINDINGS, ITEMS_RAW, Topic
@@ -85,15 +88,28 @@ class CrawlStage(Stage):
         if self.one_pass:
             self.crawl_pass(sources, stop)
             return
-        due = dict.fromkeys((s.name for s in sources), 0.0)
-        while not stop.is_set():
-            now = time.monotonic()
-            ready = [s for s in sources if due[s.name] <= now]
-            if ready:
+        scheduler = SourceScheduler(sources, first_run=datetime.now(UTC))
+        scheduler.start()
+        try:
+            while not stop.is_set():
+                due = scheduler.take_due(wait_s=0.5)
+                due = [s for s in due if not self.resting(s)]
+                if not due:
+                    continue
                 try:
-                    self.crawl_pass(ready, stop)
+                    self.crawl_pass(due, stop)
                 except RuntimeError as exc:  # one failed pass must not end the stage
                     self.log.error("crawl pass failed: %s", exc)
-                for s in ready:
-                    due[s.name] = now + s.interval_s
-            stop.wait(max(0.5, min(due.values()) - time.monotonic()))
+        finally:
+            scheduler.shutdown()
+
+    def resting(self, source: SourceConfig) -> bool:
+        """A failing source in backoff skips this turn."""
+        try:
+            health = HealthBook(self.ctx.stores.state).get(source.name)
+        except Exception:  # no store: no backoff, crawling goes on
+            return False
+        if in_backoff(source, health, datetime.now(UTC)):
+            self.log.info("source %s is failing: backing off this turn", source.name)
+            return True
+        return False

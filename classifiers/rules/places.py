@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from classifiers.lexicon import LexiconMatcher, load_data
+from classifiers.lexicon import Hit, LexiconMatcher, load_data
 from pipeline.models import Jurisdiction
 from pipeline.profile import JurisdictionProfile
 
@@ -94,10 +94,15 @@ class PlaceLocator:
                     labels.setdefault(name, []).append("local")
         self._matcher = LexiconMatcher(labels)
 
-    def locate(self, text: str) -> PlaceEvidence:
+    @property
+    def matcher(self) -> LexiconMatcher:
+        return self._matcher
+
+    def locate(self, text: str, hits: list[Hit] | None = None) -> PlaceEvidence:
+        """Place evidence of `text`; `hits` are this locator's matcher hits when precomputed."""
         ev = PlaceEvidence(province_context=any(p in text for p in _PROVINCE_CONTEXT))
         other_end = -10  # where the last neighbour / other region mention ended
-        for hit in self._matcher.find(text):
+        for hit in self._matcher.find(text) if hits is None else hits:
             kinds = {label.split(":", 1)[0] for label in hit.labels}
             if "county" in kinds:
                 if text[hit.end : hit.end + 1] in _NOT_COUNTY_AFTER:

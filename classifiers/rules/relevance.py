@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from classifiers.lexicon import LexiconMatcher, load_data
+from classifiers.lexicon import Hit, LexiconMatcher, load_data
 from classifiers.rules.places import PlaceEvidence
 from pipeline.models import Item
 from pipeline.profile import JurisdictionProfile
@@ -37,8 +37,19 @@ class RelevanceRule:
     def is_local_source(self, item: Item) -> bool:
         return any(name in item.source_name for name in self._local_names)
 
+    @property
+    def matchers(self) -> tuple[LexiconMatcher, LexiconMatcher]:
+        """The public-affairs and the commercial lexicon."""
+        return self._public, self._commercial
+
     def judge(
-        self, item: Item, text: str, places: PlaceEvidence, categories: list[str], depts: int
+        self,
+        item: Item,
+        text: str,
+        places: PlaceEvidence,
+        categories: list[str],
+        depts: int,
+        hits: tuple[list[Hit], list[Hit]] | None = None,
     ) -> RelevanceResult:
         local = self.is_local_source(item)
         outside = places.outside()
@@ -60,8 +71,10 @@ class RelevanceRule:
             if count > own:
                 kind = "邻县市" if where in places.neighbours else "外地"
                 return RelevanceResult(False, f"主要涉及{kind}：{where}")
-        public = self._public.words(text)
-        commercial = self._commercial.words(text)
+        if hits is None:
+            public, commercial = self._public.words(text), self._commercial.words(text)
+        else:
+            public, commercial = [h.word for h in hits[0]], [h.word for h in hits[1]]
         if not categories and len(commercial) >= 2 and len(commercial) >= len(public):
             return RelevanceResult(False, f"广告/娱乐内容（{'、'.join(commercial[:3])}）")
         if not (categories or depts or public or item.source_type in _PUBLIC_SOURCES):

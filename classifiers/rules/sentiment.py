@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from classifiers.lexicon import LexiconMatcher, load_data
+from classifiers.lexicon import Hit, LexiconMatcher, load_data
 
 _NEGATIVE_BY_NATURE = {"emergency": 1, "rumor": 1, "moral_bottom_line": 2}
 
@@ -24,10 +24,19 @@ class SentimentClassifier:
         self._matcher = LexiconMatcher(labels)
         self._negators = tuple(str(w) for w in data.get("negators") or [])
 
-    def score(self, text: str, categories: list[str] | tuple[str, ...] = ()) -> int:
+    @property
+    def matcher(self) -> LexiconMatcher:
+        return self._matcher
+
+    def score(
+        self,
+        text: str,
+        categories: list[str] | tuple[str, ...] = (),
+        hits: list[Hit] | None = None,
+    ) -> int:
         """Positive minus negative weight; below zero is negative."""
         total = -sum(_NEGATIVE_BY_NATURE.get(c, 0) for c in categories)
-        for hit in self._matcher.find(text):
+        for hit in self._matcher.find(text) if hits is None else hits:
             weight = {"pos": 1, "neg": -1, "neg2": -2}[hit.labels[0]]
             before = text[max(0, hit.start - 3) : hit.start]
             if any(n in before for n in self._negators):
@@ -35,8 +44,13 @@ class SentimentClassifier:
             total += weight
         return total
 
-    def classify(self, text: str, categories: list[str] | tuple[str, ...] = ()) -> str:
-        value = self.score(text, categories)
+    def classify(
+        self,
+        text: str,
+        categories: list[str] | tuple[str, ...] = (),
+        hits: list[Hit] | None = None,
+    ) -> str:
+        value = self.score(text, categories, hits)
         if value < 0:
             return "negative"
         return "positive" if value > 0 else "neutral"

@@ -41,6 +41,8 @@ class Notice:
     published: datetime
     body: list[str]
     intent: str
+    tampered: bool = False  # an injected SEO spam line (a defaced page)
+    traditional: bool = False  # rendered by a traditional-character converter with pinyin
 
     def path(self) -> str:
         return f"/gov/{self.column}/{self.published:%Y%m}/t{self.published:%Y%m%d}_{self.doc}.html"
@@ -126,9 +128,16 @@ def load_gov(now: datetime, content_dir: Path = CONTENT_DIR) -> GovContent:
                 published=now - parse_ago(n["ago"]),
                 body=paragraphs(n["body"]),
                 intent=n.get("intent", ""),
+                tampered=bool(n.get("tampered")),
+                traditional=bool(n.get("traditional")),
             )
         )
     return content
+
+
+def load_site(name: str, content_dir: Path = CONTENT_DIR) -> dict[str, Any]:
+    """A site's raw content (news, hotline, weibo, blog): its renderer resolves the times."""
+    return _read(f"{name}.yaml", content_dir)
 
 
 def load_forum(now: datetime, content_dir: Path = CONTENT_DIR) -> ForumContent:

@@ -13,6 +13,8 @@ from datetime import datetime
 from crawlers.demo.content import GovContent, Notice
 from crawlers.demo.templating import Markup, escape, pager, paragraphs_html, render
 
+SEO_SPAM = "无码毛片 黄片在线观看 成人视频 一级片免费看 av在线 特黄大片"
+_PINYIN = {"縣": "xiàn", "網": "wǎng", "動": "dòng", "鄉": "xiāng", "演": "yǎn"}
 _LIST = re.compile(r"^/gov/(?P<col>\w+)/index(?:_(?P<page>\d+))?\.html$")
 _DETAIL = re.compile(r"^/gov/(?P<col>\w+)/\d{6}/t\d{8}_(?P<doc>\d+)\.html$")
 
@@ -96,6 +98,9 @@ class GovPortalPages:
         return self._layout(self.content.columns[col], col, main)
 
     def notice_page(self, n: Notice) -> str:
+        if n.traditional:
+            n = converted(n)
+        body = [SEO_SPAM, *n.body] if n.tampered else n.body
         written = n.published.replace(hour=0, minute=0)
         main = render(
             "gov_detail.html",
@@ -108,7 +113,25 @@ class GovPortalPages:
             published_time=f"{n.published:%Y-%m-%d %H:%M}",
             title=n.title,
             hits=100 + n.doc % 997,
-            body=paragraphs_html(n.body, style="text-indent:2em;"),
+            body=paragraphs_html(body, style="text-indent:2em;"),
             column_url=self.list_url(n.column, 1),
         )
         return self._layout(n.title, n.column, main)
+
+
+def converted(n: Notice) -> Notice:
+    """The notice as a simplified→traditional site converter shows it: traditional
+    characters, pinyin after some of them ("縣(xiàn)"), and doubled punctuation ",、"."""
+    from dataclasses import replace
+
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+
+    def noisy(text: str) -> str:
+        text = s2t.convert(text)
+        for char, pinyin in _PINYIN.items():
+            text = text.replace(char, f"{char}({pinyin})", 1)
+        return text.replace("、", ",、", 1)
+
+    return replace(n, title=s2t.convert(n.title), body=[noisy(line) for line in n.body])

@@ -1,7 +1,10 @@
-"""The bundled demo sites on one local port: /gov/ (county portal) and /forum/ (Discuz!).
+"""The bundled demo sites on one local port: /gov/ (county portal), /forum/ (Discuz!),
+/news/ (RSS, articles, comment JSON), /hotline/ (12345 message board), /weibo/ (a Weibo-like
+JSON API) and /blog/.
 
-A stdlib ThreadingHTTPServer in a daemon thread, so tests and `yuqing demo` crawl real
-pages over real sockets without any network access.
+A stdlib ThreadingHTTPServer in a daemon thread, so tests and `yuqing demo` crawl real pages
+over real sockets without any network access. `publish_updates()` moves the counters on, so a
+second crawl sees an update of an item it already has.
 """
 
 from __future__ import annotations
@@ -13,12 +16,18 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from crawlers.demo.content import CONTENT_DIR, load_forum, load_gov
+from crawlers.demo.blog_pages import BlogPages
+from crawlers.demo.content import CONTENT_DIR, load_forum, load_gov, load_site
 from crawlers.demo.forum_pages import DiscuzForumPages
 from crawlers.demo.gov_pages import GovPortalPages
+from crawlers.demo.hotline_pages import HotlinePages
+from crawlers.demo.news_pages import NewsSitePages
+from crawlers.demo.weibo_api import WeiboApi
 
 SITE_TZ = ZoneInfo("Asia/Shanghai")
 ROBOTS_TXT = "User-agent: *\nDisallow: /gov/search/\nDisallow: /forum/member.php\nAllow: /\n"
+HTML = "text/html; charset=utf-8"
+Page = tuple[int, str, str]  # status, body, content type
 
 
 class _DemoHandler(BaseHTTPRequestHandler):
@@ -28,28 +37,37 @@ class _DemoHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         parts = urlsplit(self.path)
-        path = parts.path
-        body: str | None = None
-        content_type = "text/html; charset=utf-8"
-        if path == "/robots.txt":
-            body, content_type = ROBOTS_TXT, "text/plain; charset=utf-8"
+        try:
+            page = self._page(parts.path, dict(parse_qsl(parts.query)))
+        except Exception:  # a broken page must answer 500, not drop the connection
+            self._send(500, "<html><body><h1>500</h1></body></html>", HTML)
+            raise
+        if page is None:
+            self._send(404, "<html><body><h1>404 Not Found</h1></body></html>", HTML)
         else:
-            try:
-                body = self._page(path, parts.query)
-            except Exception:  # a broken page must answer 500, not drop the connection
-                self._send(500, "<html><body><h1>500</h1></body></html>", content_type)
-                raise
-        if body is None:
-            self._send(404, "<html><body><h1>404 Not Found</h1></body></html>", content_type)
-        else:
-            self._send(200, body, content_type)
+            self._send(*page)
 
-    def _page(self, path: str, query: str) -> str | None:
+    def _page(self, path: str, query: dict[str, str]) -> Page | None:
+        s = self.server
+        if path == "/robots.txt":
+            return 200, ROBOTS_TXT, "text/plain; charset=utf-8"
         if path.startswith("/gov"):
-            return self.server.gov.render(path)
-        if path in ("/forum", "/forum/", "/forum/forum.php"):
-            return self.server.forum.render(dict(parse_qsl(query)))
-        return None
+            body = s.gov.render(path)
+        elif path in ("/forum", "/forum/", "/forum/forum.php"):
+            body = s.forum.render(query)
+        elif path.startswith("/news"):
+            found = s.news.render(path, query)
+            return (200, *found) if found else None
+        elif path.startswith("/hotline"):
+            body = s.hotline.render(path, query)
+        elif path.startswith("/weibo"):
+            answer = s.weibo.render(path, query)
+            return (*answer, "application/json; charset=utf-8") if answer else None
+        elif path.startswith("/blog"):
+            body = s.blog.render(path)
+        else:
+            body = None
+        return (200, body, HTML) if body is not None else None
 
     def _send(self, status: int, body: str, content_type: str) -> None:
         data = body.encode("utf-8")
@@ -66,10 +84,14 @@ class _DemoHandler(BaseHTTPRequestHandler):
 class _DemoHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], gov: GovPortalPages, forum: DiscuzForumPages):
+    def __init__(self, address: tuple[str, int], now: datetime, content_dir: Path):
         super().__init__(address, _DemoHandler)
-        self.gov = gov
-        self.forum = forum
+        self.gov = GovPortalPages(load_gov(now, content_dir), now)
+        self.forum = DiscuzForumPages(load_forum(now, content_dir), now)
+        self.news = NewsSitePages(load_site("news", content_dir), now)
+        self.hotline = HotlinePages(load_site("hotline", content_dir), now)
+        self.weibo = WeiboApi(load_site("weibo", content_dir), now)
+        self.blog = BlogPages(load_site("blog", content_dir), now)
 
 
 class DemoSites:
@@ -81,12 +103,16 @@ class DemoSites:
         host, port = server.server_address[:2]
         self.host, self.port = str(host), int(port)
         self.base_url = f"http://{self.host}:{self.port}"
-        self.gov = server.gov
-        self.forum = server.forum
+        self.gov, self.forum, self.news = server.gov, server.forum, server.news
+        self.hotline, self.weibo, self.blog = server.hotline, server.weibo, server.blog
         self._thread = threading.Thread(
             target=server.serve_forever, name="yuqing-demo-sites", daemon=True
         )
         self._thread.start()
+
+    def publish_updates(self) -> None:
+        """What changes between two crawls: a Weibo post's comment count grows."""
+        self.weibo.updated = True
 
     def close(self) -> None:
         self._server.shutdown()
@@ -106,9 +132,7 @@ def serve_demo_sites(
     now: datetime | None = None,
     content_dir: Path = CONTENT_DIR,
 ) -> DemoSites:
-    """Start both demo sites; `port=0` picks a free port. Times in the content are relative
+    """Start the demo sites; `port=0` picks a free port. Times in the content are relative
     to `now` (default: the current minute, Asia/Shanghai)."""
     now = (now or datetime.now(SITE_TZ)).astimezone(SITE_TZ).replace(second=0, microsecond=0)
-    gov = GovPortalPages(load_gov(now, content_dir), now)
-    forum = DiscuzForumPages(load_forum(now, content_dir), now)
-    return DemoSites(_DemoHTTPServer((host, port), gov, forum), now)
+    return DemoSites(_DemoHTTPServer((host, port), now, content_dir), now)

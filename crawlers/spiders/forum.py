@@ -14,6 +14,7 @@ from scrapy.http import Response
 
 from crawlers.clean import clean_fragment, clean_title
 from crawlers.items import canonical_url, item_id, parse_local_time, query_param, to_int
+from crawlers.select import all_values, first_text, select
 from crawlers.spiders.base import SourceSpider
 
 
@@ -55,46 +56,46 @@ class ForumSpider(SourceSpider):
     def parse_listing(self, response: Response, page: int):
         """An index (links to boards) or a board (links to threads); follows both."""
         sel = self.selectors
-        for href in response.css(sel.board_links).getall():
-            yield response.follow(href, callback=self.parse_listing, cb_kwargs={"page": 1})
-        for href in response.css(sel.thread_links).getall():
+        for href in all_values(response, sel.board_links):
+            yield self.follow(response, href, self.parse_listing, cb_kwargs={"page": 1})
+        for href in all_values(response, sel.thread_links):
             url = canonical_url(response.urljoin(href), self.noise_params)
-            yield response.follow(url, callback=self.parse_thread, errback=self.source_failed)
-        next_href = response.css(sel.next_page).get()
+            yield self.request(url, self.parse_thread)
+        next_href = first_text(response, sel.next_page)
         if next_href and page < self.source.max_pages:
             url = canonical_url(response.urljoin(next_href), self.noise_params)
-            yield response.follow(url, callback=self.parse_listing, cb_kwargs={"page": page + 1})
+            yield self.request(url, self.parse_listing, cb_kwargs={"page": page + 1})
 
     def parse_thread(self, response: Response):
         sel = self.selectors
         thread_url = self.thread_url(response.url)
         thread_id = item_id(thread_url)
-        title = clean_title(response.css(sel.thread_title).get() or "")
+        title = clean_title(first_text(response, sel.thread_title))
         page = to_int(query_param(response.url, sel.page_params.split()[0], "1")) or 1
-        for index, post in enumerate(response.css(sel.post)):
-            pid = "".join(re.findall(r"\d+", post.css(sel.post_id).get() or ""))
-            message = post.css(sel.message).get()
+        for index, post in enumerate(select(response, sel.post)):
+            pid = "".join(re.findall(r"\d+", first_text(post, sel.post_id)))
+            message = select(post, sel.message).get()
             if not pid or message is None:
                 continue
             text = clean_fragment(message).text
             is_first = page == 1 and index == 0
             url = thread_url if is_first else f"{thread_url}#pid{pid}"
-            published = parse_local_time(post.css(sel.posted).get() or "", self.source.timezone)
+            published = parse_local_time(first_text(post, sel.posted), self.source.timezone)
             item = self.base_item(url, item_id(url), text, published)
-            item["author"] = (post.css(sel.author).get() or "").strip() or None
+            item["author"] = first_text(post, sel.author) or None
             item["extra"].update({"post_id": pid, "thread_page": page})
             if is_first:
                 item["title"] = title
                 item["metrics"] = {
-                    "views": to_int(response.css(sel.views).get()),
-                    "replies": to_int(response.css(sel.replies).get()),
+                    "views": to_int(first_text(response, sel.views)),
+                    "replies": to_int(first_text(response, sel.replies)),
                 }
             else:
                 item["parent_id"] = thread_id
                 item["extra"]["thread_title"] = title
             if text:
                 yield item
-        next_href = response.css(sel.next_page).get()
+        next_href = first_text(response, sel.next_page)
         if next_href:
             url = canonical_url(response.urljoin(next_href), self.noise_params)
-            yield response.follow(url, callback=self.parse_thread)
+            yield self.request(url, self.parse_thread)

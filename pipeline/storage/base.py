@@ -126,6 +126,22 @@ class StateStore(ABC):
         """Store `value` unless the key exists; returns whichever value is stored now.
         Atomic across processes: two workers racing get the same answer."""
 
+    def get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, Any]:
+        """The live values of the keys that exist (a backend may do it in one query)."""
+        found = {}
+        for key in keys:
+            value = self.get(namespace, key)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def put_many_if_absent(
+        self, namespace: str, entries: dict[str, Any], expires_at: float | None = None
+    ) -> dict[str, Any]:
+        """put_if_absent for many keys (a backend may do it in one transaction); returns the
+        value stored now for every key."""
+        return {k: self.put_if_absent(namespace, k, v, expires_at) for k, v in entries.items()}
+
     @abstractmethod
     def delete(self, namespace: str, key: str) -> None: ...
 

@@ -318,6 +318,44 @@ class SqliteStateStore(_SqliteBase, StateStore):
 
         return self._run(go)
 
+    def get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        now = time.time()
+        keys = list(keys)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self._query(
+                f"SELECT key, value FROM state WHERE ns = ? AND key IN ({marks}) AND "
+                "(expires_at IS NULL OR expires_at > ?)",
+                (namespace, *chunk, now),
+            ):
+                found[key] = json.loads(value)
+        return found
+
+    def put_many_if_absent(self, namespace, entries, expires_at=None) -> dict[str, Any]:
+        def go():
+            self._conn.execute("BEGIN IMMEDIATE")
+            now = time.time()
+            out = {}
+            for key, value in entries.items():
+                row = self._conn.execute(
+                    "SELECT value, expires_at FROM state WHERE ns = ? AND key = ?",
+                    (namespace, key),
+                ).fetchone()
+                if row and (row[1] is None or row[1] > now):
+                    out[key] = json.loads(row[0])
+                    continue
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO state VALUES (?,?,?,?)",
+                    (namespace, key, json.dumps(value, ensure_ascii=False), expires_at),
+                )
+                out[key] = value
+            self._conn.execute("COMMIT")
+            return out
+
+        return self._run(go)
+
     def delete(self, namespace: str, key: str) -> None:
         self._write([("DELETE FROM state WHERE ns = ? AND key = ?", (namespace, key))])
 

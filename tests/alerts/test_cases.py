@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alerts.cases import CaseBuilder, CaseOpener, OpeningThreshold, case_id_for, title_of
+from alerts.cases import CaseBuilder, case_id_for, title_of
 from alerts.escalation import ClockNarrator
+from alerts.opener import CaseOpener
+from alerts.policy_options import OpeningRule as OpeningThreshold
 from pipeline.models import Case, parse_time
 from pipeline.storage.base import CaseQuery, CaseStore, Stores
 from tests.alerts.conftest import T0, at, calculator

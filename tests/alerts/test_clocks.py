@@ -7,9 +7,18 @@ from datetime import datetime, timedelta
 import pytest
 
 from alerts.clocks import clocks_for, next_due, update_clock_states
-from pipeline.models import Case, Clock, Response, TimelineEntry, parse_time
+from pipeline.models import Case, Clock, Review, TimelineEntry, parse_time
+from pipeline.models import Response as _Response
 from tests.alerts.conftest import T0, at, calculator, policy
 from tests.factories import make_case
+
+APPROVED = Review(state="approved", steps=[{"level": "final", "actor": "leader"}])
+
+
+def Response(**fields: object) -> _Response:  # noqa: N802 - reads like the model
+    """An approved (published) response: only those meet clocks (先审查、后公开)."""
+    return _Response.model_validate({"review": APPROVED, **fields})
+
 
 EMERGENCY = {"categories": ["emergency"]}
 
@@ -267,3 +276,15 @@ def test_next_due_is_the_soonest_running_clock() -> None:
     clocks = clocks_for(case(importance="important"), policy("national-2016"), T0)
     assert next_due(case(clocks=clocks)).name == "report_up"
     assert next_due(case(clocks=[])) is None
+
+
+def test_a_draft_or_rejected_response_meets_no_clock() -> None:
+    for state in ("draft", "first_review", "rejected"):
+        draft = _Response(
+            kind="statement",
+            text="回应",
+            published_at=at(hours=1).isoformat(),
+            review=Review(state=state),
+        )
+        clocks = compute("linfen-2017", now=at(hours=2), responses=[draft])
+        assert clocks["first_response"].state == "running", state

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from alerts.cases import CaseBuilder, CaseOpener
+from alerts.cases import CaseBuilder
 from alerts.commands import cases
 from alerts.escalation import ClockNarrator
+from alerts.opener import CaseOpener
 from pipeline.config import load_settings
 from pipeline.storage.sqlite import open_sqlite_stores
 from tests.alerts.conftest import T0, calculator, write_config

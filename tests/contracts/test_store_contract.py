@@ -163,6 +163,15 @@ def test_state_store(stores):
     assert st.get("seen", "u1") is None
 
 
+def test_state_batches(stores):
+    st = stores.state
+    st.put("ev", "a", 1)
+    assert st.get_many("ev", ["a", "b", "c"]) == {"a": 1}
+    assert st.put_many_if_absent("ev", {"a": 9, "b": 2}) == {"a": 1, "b": 2}
+    assert st.get_many("ev", ["a", "b"]) == {"a": 1, "b": 2}
+    assert st.get_many("ev", []) == {}
+
+
 def test_state_expiry(stores):
     st = stores.state
     st.put("w", "old", 1, expires_at=time.time() - 1)

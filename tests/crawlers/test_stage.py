@@ -24,12 +24,12 @@ def test_crawl_once_command_runs_a_pass_in_process(tmp_path, demo_sites):
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 60
     items = BusReader(tmp_path / "data").items()
-    assert len(items) == 83
-    assert "crawl pass: 83 item(s) emitted" in done.stderr
+    assert len(items) == 156
+    assert "crawl pass: 156 item(s) emitted" in done.stderr
     assert "scrapy.middleware" not in done.stderr  # Scrapy's start-up chatter is quiet
     again = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0 and "0 item(s) emitted (0 changed), 83 unchanged" in again.stderr
-    assert len(BusReader(tmp_path / "data").items()) == 83
+    assert again.returncode == 0 and "0 item(s) emitted (0 changed), 156 unchanged" in again.stderr
+    assert len(BusReader(tmp_path / "data").items()) == 156
 
 
 def test_continuous_mode_crawls_in_child_processes_until_stopped(tmp_path, demo_sites, monkeypatch):
@@ -49,8 +49,8 @@ def test_continuous_mode_crawls_in_child_processes_until_stopped(tmp_path, demo_
         runner.join(60)
         ctx.close()
     assert not runner.is_alive()
-    assert stage.last_report is not None and stage.last_report.emitted == 83
-    assert len(BusReader(settings.data_dir).items()) == 83
+    assert stage.last_report is not None and stage.last_report.emitted == 156
+    assert len(BusReader(settings.data_dir).items()) == 156
 
 
 def test_stage_declares_itself():

@@ -1,0 +1,183 @@
+"""The case desk: runs one workflow step on a stored case — load, step, clocks and alerts,
+outbox, write (retried on a lost race), then the training label. The CLI and the dashboard
+call this; the steps themselves are pure (workflow.py, responses.py, special_steps.py,
+merging.py). A step that fails leaves the case unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from alerts.cases import case_id_for
+from alerts.corrections import LabelWriter
+from alerts.escalation import save_with_retry
+from alerts.localtime import iso_local
+from alerts.merging import merge
+from alerts.notices import Outbox
+from alerts.resolver import PolicyResolver
+from alerts.status import WorkflowError
+from alerts.steps import StepContext, department
+from alerts.steps import town as find_town
+from pipeline.config import Settings
+from pipeline.models import CATEGORIES, Case, Jurisdiction, TimelineEntry, now_utc
+from pipeline.storage.base import Stores
+
+Step = Callable[[Case, StepContext], Case]
+ORIGINS = {"superior_request": "上级要求回应", "referral": "联席会议转办"}
+
+
+class CaseDesk:
+    """Workflow steps on the stored cases, as one actor at one time."""
+
+    def __init__(
+        self,
+        stores: Stores,
+        settings: Settings,
+        clock: Callable[[], datetime] = now_utc,
+        resolver: PolicyResolver | None = None,
+    ):
+        self.stores = stores
+        self.settings = settings
+        self.clock = clock
+        self.resolver = resolver or PolicyResolver.from_settings(settings)
+        self.outbox = Outbox(stores.state)
+        self.labels = LabelWriter(stores.state, settings.data_dir)
+
+    def get(self, case_id: str, step: str = "show") -> Case:
+        case = self.stores.cases.get(case_id)
+        if case is None:
+            raise WorkflowError(case_id, step, "no such case")
+        return case
+
+    def context(self, case: Case, actor: str, now: datetime) -> StepContext:
+        return StepContext(actor=actor, now=now, directory=self.resolver.directory(case.profile))
+
+    def run(self, case_id: str, step: str, actor: str, do: Step) -> Case:
+        """Apply `do` to the case as `actor` now; returns the stored case."""
+        self.get(case_id, step)
+        now = self.clock()
+        before: list[Case] = []
+
+        def mutate(fresh: Case) -> Case:
+            before[:] = [fresh]
+            changed = self.resolver.maintain(do(fresh, self.context(fresh, actor, now)), now)
+            self.outbox.put_case(changed)
+            return changed
+
+        saved = save_with_retry(self.stores.cases, case_id, mutate)
+        assert saved is not None  # mutate always returns a case
+        self.labels.write_new(before[0], saved)
+        return saved
+
+    def merge(self, absorbed_id: str, target_id: str, actor: str) -> tuple[Case, Case]:
+        """Merge `absorbed_id` into `target_id`: the target first, so a crash in between
+        leaves the items in both, never in none; a retry is refused as already merged."""
+        absorbed, target = self.get(absorbed_id, "merge"), self.get(target_id, "merge")
+        now = self.clock()
+        ctx = self.context(absorbed, actor, now)
+        merge(absorbed, target, ctx)  # check first: raises with both unchanged
+
+        def grow(fresh: Case) -> Case:
+            _, grown = merge(self.get(absorbed_id, "merge"), fresh, ctx)
+            changed = self.resolver.maintain(grown, now)
+            self.outbox.put_case(changed)
+            return changed
+
+        def shrink(fresh: Case) -> Case:
+            gone, _ = merge(fresh, self.get(target_id, "merge"), ctx)
+            return gone
+
+        grown = save_with_retry(self.stores.cases, target_id, grow)
+        gone = save_with_retry(self.stores.cases, absorbed_id, shrink)
+        assert grown is not None and gone is not None
+        return gone, grown
+
+    def open_manual(
+        self,
+        actor: str,
+        origin: str,
+        title: str,
+        text: str = "",
+        requested_by: str = "",
+        categories: list[str] | None = None,
+        importance: str = "ordinary",
+        severity: str | None = None,
+        town: str | None = None,
+        lead: str | None = None,
+        profile: str | None = None,
+        event_id: str | None = None,
+    ) -> Case:
+        """A case opened by hand: what a superior government asks to be answered (上级要求回应)
+        or what the joint meeting refers (转办). The same request twice is refused."""
+        if origin not in ORIGINS:
+            raise WorkflowError("-", "open", f"unknown origin {origin!r} ({', '.join(ORIGINS)})")
+        if not title.strip():
+            raise WorkflowError("-", "open", "a case needs a title (--title)")
+        profile = profile or self.settings.profile
+        now = self.clock()
+        digest = hashlib.sha256(f"{origin}\x00{title}\x00{text}".encode()).hexdigest()[:16]
+        event_id = event_id or f"manual-{digest}"
+        case_id = case_id_for(profile, event_id)
+        directory = self.resolver.directory(profile)
+        where = Jurisdiction(
+            name=directory.jurisdiction if directory else profile,
+            code=directory.code if directory else "",
+            level="county",
+        )
+        draft = Case(
+            case_id=case_id,
+            profile=profile,
+            event_id=event_id,
+            title=title.strip(),
+            categories=[],
+            importance=importance,  # type: ignore[arg-type]
+            severity=severity,  # type: ignore[arg-type]
+            jurisdiction=where,
+            detected_at=iso_local(now),
+            opened_at=iso_local(now),
+        )
+        ctx = StepContext(actor=actor, now=now, directory=directory)
+        unknown = [c for c in categories or () if c not in CATEGORIES]
+        if unknown:
+            raise WorkflowError(case_id, "open", f"unknown category {unknown[0]!r}")
+        update: dict[str, Any] = {"categories": list(dict.fromkeys(categories or ()))}
+        if lead:
+            update["lead_department"] = department(
+                draft, "open", ctx, lead, "lead", ORIGINS[origin]
+            )
+        if town:
+            update["jurisdiction"] = find_town(draft, "open", ctx, town)
+        what = f"立案（{ORIGINS[origin]}）: {title}" + (
+            f"（来自 {requested_by}）" if requested_by else ""
+        )
+        opened = TimelineEntry(
+            at=iso_local(now),
+            actor=actor,
+            what=what,
+            detail={
+                "event": "opened",
+                "origin": origin,
+                "requested_by": requested_by,
+                "text": text,
+            },
+        )
+        case = draft.model_copy(update={**update, "timeline": [opened]})
+        case = self.resolver.maintain(case, now)
+        self.outbox.put_case(case)
+        if not self.stores.cases.create(case):
+            raise WorkflowError(case_id, "open", "this request is already open as this case")
+        return case
+
+
+def summary(case: Case) -> dict[str, Any]:
+    """A short JSON-able view of a case for `--json` step output."""
+    return {
+        "case_id": case.case_id,
+        "status": case.status,
+        "version": case.version,
+        "clocks": [c.model_dump() for c in case.clocks],
+        "last": case.timeline[-1].model_dump() if case.timeline else None,
+    }

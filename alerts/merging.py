@@ -1,0 +1,93 @@
+"""Merging two cases that turn out to be one event: the absorbed case is dismissed with the
+reason "merged into X"; its items, responses and timeline move to X, and X takes the graver
+severity, importance and risk and the earlier detection (so its clocks may tighten).
+
+Later items of the absorbed event follow the redirect (`merged_into`) to X.
+"""
+
+from __future__ import annotations
+
+from alerts.labels import SEVERITY_RANK
+from alerts.status import STATUS_LABELS
+from alerts.steps import StepContext, append, entry, fail, require_open
+from pipeline.models import Case, parse_time
+
+MERGED_INTO = "merged_into"
+
+
+def merged_into(case: Case) -> str | None:
+    """The case this one was merged into, if any."""
+    for e in reversed(case.timeline):
+        if e.detail.get("event") == MERGED_INTO:
+            return str(e.detail["into"])
+    return None
+
+
+def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:
+    """(absorbed, target) after the merge; raises WorkflowError with both unchanged."""
+    step = "merge"
+    if absorbed.case_id == target.case_id:
+        raise fail(absorbed, step, "a case cannot be merged into itself")
+    into = merged_into(absorbed)
+    if into:
+        raise fail(absorbed, step, f"already merged into {into}")
+    require_open(absorbed, step)
+    if target.status in ("closed", "dismissed"):
+        raise fail(absorbed, step, f"the target case {target.case_id} is {target.status}")
+    if absorbed.profile != target.profile:
+        raise fail(absorbed, step, "the two cases belong to different jurisdiction profiles")
+
+    moved_items = [i for i in absorbed.items if i not in target.items]
+    moved_entries = [
+        e.model_copy(update={"detail": {**e.detail, "from_case": absorbed.case_id}})
+        for e in absorbed.timeline
+    ]
+    timeline = sorted([*target.timeline, *moved_entries], key=lambda e: parse_time(e.at))
+    update: dict[str, object] = {
+        "items": [*target.items, *moved_items],
+        "responses": [*target.responses, *absorbed.responses],
+        "categories": list(dict.fromkeys([*target.categories, *absorbed.categories])),
+        "risk": max(target.risk, absorbed.risk),
+        "timeline": timeline,
+    }
+    if SEVERITY_RANK[absorbed.severity] > SEVERITY_RANK[target.severity]:
+        update["severity"] = absorbed.severity
+    if absorbed.importance == "important":
+        update["importance"] = "important"
+    if parse_time(absorbed.detected_at) < parse_time(target.detected_at):
+        update["detected_at"] = absorbed.detected_at
+    if target.police_handover is None and absorbed.police_handover is not None:
+        update["police_handover"] = absorbed.police_handover
+    codes = {d.code for d in target.co_departments}
+    codes |= {target.lead_department.code} if target.lead_department else set()
+    extra = [
+        d.model_copy(update={"role": "co"})
+        for d in [absorbed.lead_department, *absorbed.co_departments]
+        if d is not None and d.code not in codes
+    ]
+    update["co_departments"] = [*target.co_departments, *extra]
+    grown = target.model_copy(update=update)
+    what = f"合并案件: {absorbed.case_id}「{absorbed.title}」并入，信息 {len(moved_items)} 条"
+    grown = append(
+        grown,
+        entry(ctx, what, "absorbed", case=absorbed.case_id, items=moved_items),
+    )
+
+    reason = f"merged into {target.case_id}"
+    what = f"状态: {STATUS_LABELS[absorbed.status]} → {STATUS_LABELS['dismissed']}（{reason}：并入「{target.title}」）"
+    gone = append(
+        absorbed,
+        entry(
+            ctx,
+            what,
+            MERGED_INTO,
+            into=target.case_id,
+            items=list(absorbed.items),
+            **{"from": absorbed.status, "to": "dismissed"},
+        ),
+        status="dismissed",
+        dismissed_reason=reason,
+        items=[],
+        responses=[],
+    )
+    return gone, grown

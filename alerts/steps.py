@@ -1,0 +1,97 @@
+"""What every workflow step is given, and the checks steps share (departments, towns, order).
+
+A step is a pure function (case, StepContext, …) → case that raises WorkflowError naming the
+case and the step; casework.py loads, refreshes the clocks and saves around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from alerts.localtime import iso_local
+from alerts.status import WorkflowError
+from pipeline.models import Case, CaseStatus, DepartmentRef, Jurisdiction, TimelineEntry
+from pipeline.profile import JurisdictionProfile
+
+CLOSED_STATUSES: tuple[CaseStatus, ...] = ("closed", "dismissed")
+
+
+@dataclass(frozen=True)
+class StepContext:
+    actor: str
+    now: datetime
+    directory: JurisdictionProfile | None = None  # the case's jurisdiction profile
+
+    @property
+    def at(self) -> str:
+        return iso_local(self.now)
+
+
+def fail(case: Case, step: str, reason: str) -> WorkflowError:
+    return WorkflowError(case.case_id, step, reason)
+
+
+def require_open(case: Case, step: str) -> None:
+    if case.status in CLOSED_STATUSES:
+        raise fail(case, step, f"the case is {case.status}; no further steps")
+
+
+def require_status(case: Case, step: str, allowed: tuple[CaseStatus, ...]) -> None:
+    require_open(case, step)
+    if case.status not in allowed:
+        raise fail(
+            case, step, f"not allowed in status {case.status} (allowed: {', '.join(allowed)})"
+        )
+
+
+def department(
+    case: Case, step: str, ctx: StepContext, code_or_name: str, role: str, why: str
+) -> DepartmentRef:
+    """A department of the jurisdiction profile by code, name or alias; unknown → error."""
+    if ctx.directory is None:
+        raise fail(case, step, f"no jurisdiction profile {case.profile!r} to check departments")
+    try:
+        found = ctx.directory.department(code_or_name.strip())
+    except KeyError:
+        raise fail(case, step, f"unknown department {code_or_name!r}") from None
+    return DepartmentRef(code=found.code, name=found.name, role=role, why=why)  # type: ignore[arg-type]
+
+
+def town(case: Case, step: str, ctx: StepContext, code_or_name: str) -> Jurisdiction:
+    if ctx.directory is None:
+        raise fail(case, step, f"no jurisdiction profile {case.profile!r} to check towns")
+    try:
+        found = ctx.directory.town(code_or_name.strip())
+    except KeyError:
+        raise fail(case, step, f"unknown town {code_or_name!r}") from None
+    return Jurisdiction(name=found.name, code=found.code, level="town")
+
+
+def entry(ctx: StepContext, what: str, event: str, **detail: Any) -> TimelineEntry:
+    return TimelineEntry(at=ctx.at, actor=ctx.actor, what=what, detail={"event": event, **detail})
+
+
+def append(case: Case, *entries: TimelineEntry, **update: Any) -> Case:
+    return case.model_copy(update={**update, "timeline": [*case.timeline, *entries]})
+
+
+def happened(case: Case, event: str) -> bool:
+    return any(e.detail.get("event") == event for e in case.timeline)
+
+
+def departments_text(case: Case) -> str:
+    lead = case.lead_department.name if case.lead_department else "—"
+    co = "、".join(d.name for d in case.co_departments)
+    return lead + (f"（配合: {co}）" if co else "")
+
+
+def snapshot(case: Case) -> dict[str, Any]:
+    """What 研判 may change, as a label's before/after."""
+    return {
+        "categories": list(case.categories),
+        "lead_department": case.lead_department.code if case.lead_department else None,
+        "co_departments": [d.code for d in case.co_departments],
+        "jurisdiction": case.jurisdiction.model_dump(),
+    }

@@ -1,0 +1,80 @@
+"""Read-side queries shared by the API and the pages: the cases a user may see, the feed with
+its filters, and the findings — the one place visibility rules meet the stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from alerts.status import OPEN_STATUSES
+from alerts.web.access import can_see, case_query_for
+from alerts.web.context import WebContext
+from alerts.web.users import User
+from pipeline.models import Case, Finding, ScoredItem, parse_time
+from pipeline.storage.base import ItemQuery
+
+FEED_LIMIT = 50
+MAX_FEED_LIMIT = 200
+
+
+@dataclass
+class FeedFilters:
+    """The feed's filters as the page and /api/items take them."""
+
+    category: str = ""
+    town: str = ""
+    department: str = ""
+    source: str = ""
+    min_risk: int | None = None
+    q: str = ""
+    relevant: str = ""  # "" all, "1" relevant only, "0" irrelevant only
+    limit: int = FEED_LIMIT
+    offset: int = 0
+
+    def query(self, user: User) -> ItemQuery:
+        department = self.department or None
+        if user.role == "officer":  # a department sees what is routed to it
+            department = user.department or "\x00none"
+        return ItemQuery(
+            text=self.q.strip()[:100],
+            categories=[self.category] if self.category else (),
+            town=self.town or None,
+            department=department,
+            source_type=self.source or None,
+            min_risk=self.min_risk,
+            relevant={"1": True, "0": False}.get(self.relevant),
+            limit=max(1, min(self.limit, MAX_FEED_LIMIT)),
+            offset=max(0, self.offset),
+        )
+
+
+def visible_cases(web: WebContext, user: User, open_only: bool = False) -> list[Case]:
+    query = case_query_for(user, statuses=OPEN_STATUSES if open_only else ())
+    return [c for c in web.stores.cases.list(query) if can_see(user, c)]
+
+
+def visible_case(web: WebContext, user: User, case_id: str) -> Case | None:
+    """The case, or None when it does not exist or the user may not see it (same answer)."""
+    case = web.stores.cases.get(case_id)
+    return case if case is not None and can_see(user, case) else None
+
+
+def by_due_time(cases: list[Case], now: datetime) -> list[Case]:
+    """Soonest running deadline first; cases without a running clock last, newest first."""
+
+    def key(case: Case) -> tuple[int, float]:
+        running = [parse_time(c.due_at) for c in case.clocks if c.state == "running"]
+        if running:
+            return (0, min(running).timestamp())
+        return (1, -parse_time(case.opened_at).timestamp())
+
+    return sorted(cases, key=key)
+
+
+def feed(web: WebContext, user: User, filters: FeedFilters) -> list[ScoredItem]:
+    return web.stores.items.search(filters.query(user))
+
+
+def findings(web: WebContext, kind: str | None = None, limit: int = 200) -> list[Finding]:
+    found = web.stores.findings.list(kind=kind, limit=limit)
+    return sorted(found, key=lambda f: parse_time(f.found_at), reverse=True)

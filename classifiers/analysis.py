@@ -1,0 +1,135 @@
+"""One item's evidence, computed once and shared by the rules baseline and the models.
+
+normalise → mask personal data → tokenise and look up every lexicon on the tokens
+(`TokenLexiconScanner`) → places (gazetteer, other regions) → rule categories → rule
+relevance → rule departments. The rules baseline turns this into a ScoredItem directly; the
+model classifier uses it both as features and as the rule-based parts it keeps (places,
+severity, co-departments, PII). Text is capped before any work (`MAX_RAW_CHARS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from classifiers.lexicon import Hit
+from classifiers.normalize import MAX_TEXT_CHARS, TextNormalizer
+from classifiers.pii import MaskCounts, PiiMasker
+from classifiers.rules.categories import CategoryClassifier, CategoryResult
+from classifiers.rules.departments import DepartmentEvidence, DepartmentRouter
+from classifiers.rules.places import PlaceEvidence, PlaceLocator
+from classifiers.rules.relevance import RelevanceResult, RelevanceRule
+from classifiers.rules.sentiment import SentimentClassifier
+from classifiers.textscan import TokenLexiconScanner
+from pipeline.models import DepartmentRef, Item, Jurisdiction
+from pipeline.profile import JurisdictionProfile
+
+PERSONAL_SOURCES = frozenset(
+    {"forum", "blog", "weibo", "wechat", "douyin", "news_comment", "hotline", "other"}
+)
+MAX_SCAN_CHARS = 5_000  # the rules and models read the head of a long text
+
+
+@dataclass
+class Analysis:
+    item: Item
+    title: str
+    text: str
+    author: str | None
+    content: str
+    masks: MaskCounts
+    tokens: list[str] = field(default_factory=list)
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    places: PlaceEvidence = field(default_factory=PlaceEvidence)
+    found: CategoryResult = field(default_factory=CategoryResult)
+    place: Jurisdiction | None = None
+    verdict: RelevanceResult = RelevanceResult(False, "标题和正文为空")
+    departments: list[DepartmentRef] = field(default_factory=list)
+    department_evidence: DepartmentEvidence | None = None
+    short_towns: dict[str, str] = field(default_factory=dict)  # "岭口" → town code
+    seat: str | None = None  # the county seat's town code (县城)
+
+    @property
+    def empty(self) -> bool:
+        return not self.content.strip()
+
+
+class ItemAnalyzer:
+    """Builds the rule components once; `analyze()` is the per-item path."""
+
+    def __init__(self, profile: JurisdictionProfile, max_text_chars: int = MAX_TEXT_CHARS):
+        self.profile = profile
+        self.normalizer = TextNormalizer(max_text=max_text_chars)
+        self.masker = PiiMasker()
+        self.places = PlaceLocator(profile)
+        self.categories = CategoryClassifier()
+        self.relevance = RelevanceRule(profile)
+        self.sentiment = SentimentClassifier()
+        self.router = DepartmentRouter(profile)
+        self.short_towns = {
+            t.name.removesuffix("镇").removesuffix("乡"): t.code
+            for t in profile.towns
+            if len(t.name.removesuffix("镇").removesuffix("乡")) >= 2
+        }
+        # the county seat: the town with the lowest division code (…100 by convention)
+        self.seat = min((t.code for t in profile.towns), default=None)
+        public, commercial = self.relevance.matchers
+        self.scanner = TokenLexiconScanner(
+            profile,
+            {
+                "places": self.places.matcher,
+                "categories": self.categories.matcher,
+                "departments": self.router.matcher,
+                "public": public,
+                "commercial": commercial,
+                "sentiment": self.sentiment.matcher,
+            },
+        )
+
+    @property
+    def county(self) -> Jurisdiction:
+        return self.places.county
+
+    def prepare(self, item: Item) -> Analysis:
+        """Normalised and masked fields; no scoring yet."""
+        masks = MaskCounts()
+        title = self.masker.mask(self.normalizer.title(item.title), masks)
+        text = self.masker.mask(self.normalizer.text(item.text), masks)
+        author = self.masker.mask_author(
+            self.normalizer.author(item.author), item.source_type in PERSONAL_SOURCES
+        )
+        content = f"{title}\n{text}" if title else text
+        return Analysis(
+            item,
+            title,
+            text,
+            author,
+            content,
+            masks,
+            place=self.county,
+            short_towns=self.short_towns,
+            seat=self.seat,
+        )
+
+    def analyze(self, item: Item) -> Analysis:
+        a = self.prepare(item)
+        if a.empty:
+            return a
+        head = a.content[:MAX_SCAN_CHARS]
+        a.tokens, a.hits = self.scanner.scan(head)
+        a.places = self.places.locate(head, a.hits["places"])
+        a.found = self.categories.classify(head, a.hits["categories"])
+        a.place = self.places.jurisdiction(a.places)
+        a.department_evidence = self.router.evidence(head, a.hits["departments"])
+        a.departments = self.router.route(
+            head, a.found.categories, a.place, None, evidence=a.department_evidence
+        )
+        named = sum(1 for d in a.departments if d.why.startswith(("文中点名", "职责关键词")))
+        a.verdict = self.relevance.judge(
+            item,
+            head,
+            a.places,
+            a.found.categories,
+            named,
+            (a.hits["public"], a.hits["commercial"]),
+        )
+        return a

@@ -1,0 +1,165 @@
+"""`yuqing train` and `yuqing eval`: retrain from the corpus and the office's corrections, and
+measure the current model beside the rules baseline on a labelled file.
+
+train: corpus (train_*.jsonl) → hygiene (event split, near-duplicates of test items dropped)
+→ + DATA/labels/corrections.jsonl → fit (choices by cross-validation on train) → measure the
+new and the running model on the test split → replace DATA/models/current.joblib only if the
+new one is not worse (mean of the four headline figures), unless --force.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from classifiers.corpus import CORPUS_DIR, CorpusError, CorpusItem, CorpusLoader
+from pipeline.cli import config_options, friendly_errors, settings_from
+
+
+def _examples(items: list[CorpusItem]):
+    from classifiers.training import Example
+
+    return [
+        Example(
+            i.to_item(),
+            i.labels.relevant,
+            list(i.labels.categories),
+            i.labels.lead_department,
+            i.labels.town,
+            i.event,
+        )
+        for i in items
+    ]
+
+
+def _figures(classifier, gold: list[CorpusItem]):
+    from classifiers.metrics import measure
+
+    return measure(classifier.score_many([g.to_item() for g in gold]), gold)
+
+
+@click.command("train")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=CORPUS_DIR,
+    show_default=True,
+    help="Folder of train_*.jsonl and test.jsonl.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the model (default: DATA/models/current.joblib).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace the running model even if the new one is worse."
+)
+@click.option(
+    "--skip-bad", is_flag=True, help="Skip bad corpus lines (listed) instead of stopping."
+)
+@config_options
+@friendly_errors
+def train(corpus_dir: Path, out: Path | None, force: bool, skip_bad: bool, config_path, data_dir):
+    """Retrain the classifiers; replace the running model only if not worse on the test split."""
+    from classifiers.analysis import ItemAnalyzer
+    from classifiers.baseline import RulesClassifier
+    from classifiers.bundle import ModelBundle, data_model_path, load_model
+    from classifiers.corrections import CorrectionsReader, corrections_path
+    from classifiers.hygiene import clean_training_set
+    from classifiers.metrics import HEADLINE
+    from classifiers.model_classifier import ModelClassifier
+    from classifiers.training import train_bundle
+    from pipeline.profile import load_profile
+
+    settings = settings_from(config_path, data_dir)
+    profile = load_profile(settings.profile, settings.source.parent if settings.source else None)
+    loader = CorpusLoader(profile, strict=not skip_bad)
+    try:
+        train_items = loader.load_split("train", corpus_dir)
+        test_items = loader.load_split("test", corpus_dir)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from None
+    for error in loader.errors:
+        click.echo(f"skipped: {error}", err=True)
+    if not train_items:
+        raise click.ClickException(f"no training items in {corpus_dir}")
+    kept, hygiene = clean_training_set(train_items, test_items)
+    click.echo(hygiene.summary())
+    examples = _examples(kept)
+    reader = CorrectionsReader(profile)
+    office = reader.read(corrections_path(settings.data_dir))
+    click.echo(f"office corrections: {len(office)} item(s), {len(reader.skipped)} line(s) skipped")
+    analyzer = ItemAnalyzer(profile)
+    bundle, report = train_bundle(
+        examples + office, analyzer, {"corpus": str(corpus_dir), "office_items": len(office)}
+    )
+    click.echo("cross-validation on train: " + json.dumps(report, ensure_ascii=False))
+    target = out or data_model_path(settings.data_dir)
+    if not test_items:
+        click.echo("no test split: cannot compare; writing the new model")
+        click.echo(f"model written: {bundle.save(target)}")
+        return
+    new = _figures(ModelClassifier(profile, bundle, analyzer=analyzer), test_items)
+    running = (
+        load_model(settings.data_dir)
+        if target == data_model_path(settings.data_dir)
+        else (ModelBundle.load(target) if target.exists() else None)
+    )
+    current = (
+        ModelClassifier(profile, running, analyzer=analyzer)
+        if running
+        else RulesClassifier(profile, analyzer=analyzer)
+    )
+    old = _figures(current, test_items)
+    name = "running model" if running else "rules baseline"
+    click.echo(f"\ntest split ({len(test_items)} items)    {'new':>10} {name:>16}")
+    for key in (*HEADLINE, "macro"):
+        click.echo(f"  {key:22} {getattr(new, key):10.4f} {getattr(old, key):16.4f}")
+    if new.macro >= old.macro or force:
+        bundle.meta["test"] = new.headline()
+        click.echo(f"model written: {bundle.save(target)}")
+    else:
+        click.echo(f"kept the {name}: the new model is worse on the test split (use --force)")
+
+
+@click.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON too.")
+@click.option("--errors", is_flag=True, help="List the model's mistakes.")
+@config_options
+@friendly_errors
+def evaluate(file: Path, as_json: bool, errors: bool, config_path, data_dir) -> None:
+    """Per-class P/R/F1 and the headline figures of the model and the rules baseline on FILE."""
+    from classifiers.analysis import ItemAnalyzer
+    from classifiers.baseline import RulesClassifier
+    from classifiers.bundle import load_model
+    from classifiers.metrics import measure, side_by_side
+    from classifiers.model_classifier import ModelClassifier
+    from pipeline.profile import load_profile
+
+    settings = settings_from(config_path, data_dir)
+    profile = load_profile(settings.profile, settings.source.parent if settings.source else None)
+    try:
+        gold = CorpusLoader(profile).load([file])
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from None
+    analyzer = ItemAnalyzer(profile)
+    items = [g.to_item() for g in gold]
+    baseline = measure(RulesClassifier(profile, analyzer=analyzer).score_many(items), gold)
+    bundle = load_model(settings.data_dir)
+    if bundle is None:
+        click.echo("no model: showing the rules baseline twice", err=True)
+        model = baseline
+    else:
+        model = measure(ModelClassifier(profile, bundle, analyzer=analyzer).score_many(items), gold)
+        click.echo(f"model: {bundle.meta.get('path')} (trained {bundle.meta.get('trained_at')})")
+    click.echo(side_by_side(model, baseline, ("model", "rules")))
+    if errors:
+        click.echo("\n".join(model.errors))
+    if as_json:
+        click.echo(json.dumps({"model": model.headline(), "rules": baseline.headline()}))
+    sys.stdout.flush()

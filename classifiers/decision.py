@@ -1,0 +1,88 @@
+"""A classifier's decision for one item, and its assembly into a ScoredItem.
+
+Both the rules baseline and the model classifier fill a `Decision` (what and why); the
+`ScoredItemBuilder` adds what stays rule-based for both — sentiment when not decided, risk
+and importance (seed 003), the explanation line — and validates the ScoredItem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from classifiers.analysis import Analysis
+from classifiers.rules.risk import RiskScorer
+from classifiers.rules.severity import Casualties
+from pipeline.models import DepartmentRef, Item, Jurisdiction, ScoredItem
+
+SENTIMENT_ZH = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+SEVERITY_ZH = {"especially_major": "特别重大", "major": "重大", "larger": "较大", "general": "一般"}
+_ITEM_FIELDS = set(Item.model_fields)
+
+
+@dataclass
+class Decision:
+    relevant: bool
+    relevance_why: str
+    place: Jurisdiction
+    place_why: str = ""
+    categories: list[str] = field(default_factory=list)
+    category_why: dict[str, str] = field(default_factory=dict)
+    severity: str | None = None
+    casualties: Casualties | None = None
+    departments: list[DepartmentRef] = field(default_factory=list)
+    sentiment: str = "neutral"
+    event_id: str = ""
+    event_how: str = ""
+    watches: list[str] = field(default_factory=list)
+
+
+class ScoredItemBuilder:
+    def __init__(self, profile_name: str, risk: RiskScorer | None = None):
+        self.profile_name = profile_name
+        self.risk = risk or RiskScorer()
+
+    def build(self, a: Analysis, d: Decision) -> ScoredItem:
+        item = a.item
+        base = {name: getattr(item, name) for name in _ITEM_FIELDS}
+        base.update(title=a.title, text=a.text, author=a.author)
+        assessment = self.risk.assess(item, d.relevant, d.categories, d.sentiment, d.severity)
+        if a.empty:  # nothing to read: nothing to look at
+            assessment.risk, assessment.importance, assessment.reasons = 0, "ordinary", []
+        parts = [("相关：" if d.relevant else "不相关：") + d.relevance_why]
+        if d.relevant:
+            if d.place.level == "town":
+                parts.append(f"地点：{d.place.name}（{d.place_why}）")
+            for code in d.categories:
+                parts.append(f"{code}（{d.category_why.get(code, '')}）")
+            if d.severity and d.casualties is not None:
+                parts.append(
+                    f"{SEVERITY_ZH[d.severity]}（死亡{d.casualties.deaths}、"
+                    f"受伤{d.casualties.injuries}）"
+                )
+        parts.append(f"{SENTIMENT_ZH[d.sentiment]}；风险{assessment.risk}")
+        if assessment.importance == "important":
+            parts.append("重要：" + "、".join(assessment.reasons))
+        if d.departments:
+            parts.append(f"牵头：{d.departments[0].name}（{d.departments[0].why}）")
+        if a.masks.total:
+            parts.append(f"已脱敏{a.masks.total}处")
+        if d.watches:
+            parts.append("专题：" + "、".join(d.watches))
+        parts.append(f"事件：{d.event_how}")
+        return ScoredItem.model_validate(
+            {
+                **base,
+                "profile": self.profile_name,
+                "relevant": d.relevant,
+                "categories": d.categories if d.relevant else [],
+                "sentiment": d.sentiment,
+                "risk": assessment.risk,
+                "importance": assessment.importance,
+                "severity": d.severity if d.relevant else None,
+                "jurisdiction": d.place.model_dump(),
+                "departments": [x.model_dump() for x in d.departments] if d.relevant else [],
+                "event_id": d.event_id,
+                "explanation": " | ".join(parts),
+                "watches": d.watches,
+            }
+        )

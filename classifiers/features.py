@@ -1,0 +1,255 @@
+"""Features of an analysed item: words, character n-grams and the rules' evidence.
+
+Three blocks, each TF-IDF weighted (sublinear tf) and L2-normalised on its own:
+- words: the jieba tokens (profile dictionary) and adjacent-token bigrams, lower-cased;
+- chars: character 1–3-grams of the letters/digits/CJK of the text, packed into uint64 keys
+  (21 bits per code point) and looked up with `np.searchsorted` — no Python per n-gram;
+- rules: what the rules found (source type, place evidence, rule categories, gazetteer town,
+  rule lead department, relevance verdict), so a model learns when to trust them.
+Feature names (for explanations) are the word, the n-gram, or the rule feature's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from classifiers.analysis import Analysis
+from classifiers.minhash import shingle_core
+
+CHAR_N = (1, 2, 3)
+BLOCKS = ("word", "char", "rule")
+
+
+@dataclass
+class Doc:
+    """What the features are computed from (kept small: the training set holds ~2,000)."""
+
+    words: list[str]
+    chars: np.ndarray
+    rules: list[str]
+
+
+def char_keys(text: str) -> np.ndarray:
+    """All character 1–3-gram keys (with repeats) of the text's letters, digits and CJK."""
+    core = shingle_core(text)
+    if not core:
+        return np.zeros(0, dtype=np.uint64)
+    cps = np.frombuffer(core.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    parts = [cps] if 1 in CHAR_N else []
+    if 2 in CHAR_N and len(cps) >= 2:
+        parts.append((cps[:-1] << np.uint64(21)) | cps[1:])
+    if 3 in CHAR_N and len(cps) >= 3:
+        parts.append((cps[:-2] << np.uint64(42)) | (cps[1:-1] << np.uint64(21)) | cps[2:])
+    return np.concatenate(parts)
+
+
+def key_name(key: int) -> str:
+    chars = []
+    while key:
+        chars.append(chr(key & 0x1FFFFF))
+        key >>= 21
+    return "".join(reversed(chars))
+
+
+_SEAT_WORDS = ("县城", "城区", "县医院", "县人民医院", "县中医院", "县妇幼", "县一小", "县二小")
+_TOWN_SUFFIX = re.compile(
+    r"^(?:镇|墟|中学|小学|中心|卫生院|派出所|那边|这边|这里|那里|一带|人|街|市场)"
+)
+
+
+def town_features(text: str, short_names: dict[str, str], seat: str | None) -> list[str]:
+    """A town named without 镇 ("岭口墟", "富文中学", "龙湖人"), and the county seat (县城)."""
+    feats = []
+    for short, code in short_names.items():
+        at = text.find(short)
+        if at >= 0:
+            feats.append(f"tshort:{code}")
+            if _TOWN_SUFFIX.match(text[at + len(short) : at + len(short) + 3]):
+                feats.append(f"tsuffix:{code}")
+    if seat and any(w in text for w in _SEAT_WORDS):
+        feats.append(f"seat:{seat}")
+    return feats
+
+
+def rule_features(
+    a: Analysis, towns: dict[str, str] | None = None, seat: str | None = None
+) -> list[str]:
+    feats = [f"src:{a.item.source_type}", f"verdict:{a.verdict.relevant}"]
+    reason = a.verdict.reason
+    for prefix, code in (
+        ("地名属外地", "foreign"),
+        ("外地事件", "elsewhere"),
+        ("主要涉及", "mainly_outside"),
+        ("广告", "commercial"),
+        ("未提及", "no_anchor"),
+        ("提及", "no_public"),
+    ):
+        if reason.startswith(prefix):
+            feats.append(f"reason:{code}")
+            break
+    p = a.places
+    for flag, on in (
+        ("strong", p.strong),
+        ("weak", p.weak),
+        ("foreign", p.foreign),
+        ("neighbour", p.neighbours),
+        ("elsewhere", p.elsewhere),
+        ("province", p.province_context),
+    ):
+        if on:
+            feats.append(f"place:{flag}")
+    feats += [f"rcat:{c}" for c in a.found.categories]
+    feats += [f"rtown:{code}" for code in p.town_scores]
+    if a.place is not None and a.place.level == "town":
+        feats.append(f"gtown:{a.place.code}")
+    if towns:
+        feats += town_features(a.content[:5_000], towns, seat)
+    ev = a.department_evidence
+    if ev is not None:
+        feats += [f"named:{code}" for code in ev.named]
+        feats += [f"kw:{code}" for code in ev.keywords]
+    for n, d in enumerate(a.departments):
+        evidence = d.why.startswith(("文中点名", "职责关键词"))
+        if n == 0:
+            feats.append(f"rlead:{d.code}" + ("" if evidence else ":default"))
+        elif evidence:
+            feats.append(f"rdept:{d.code}")
+    return feats
+
+
+def make_doc(a: Analysis) -> Doc:
+    """Words (jieba tokens; bigrams did not help in cross-validation), chars and rules."""
+    rules = rule_features(a, a.short_towns, a.seat)
+    return Doc(list(a.tokens), char_keys(a.content[:5_000]), rules)
+
+
+class KeyIndex:
+    """uint64 key → column, an open-addressing hash table probed with numpy (several times
+    faster than `searchsorted` on unsorted queries). Key 0 never occurs (no code point 0)."""
+
+    def __init__(self, keys: np.ndarray):
+        size = 1 << max(4, int(len(keys) * 4 - 1).bit_length())
+        self.shift = np.uint64(64 - size.bit_length() + 1)
+        self.mask = size - 1
+        self.keys = np.zeros(size, dtype=np.uint64)
+        self.cols = np.full(size, -1, dtype=np.int64)
+        slots = self._slots(keys)
+        for col, (key, slot) in enumerate(zip(keys.tolist(), slots.tolist(), strict=True)):
+            while self.keys[slot]:
+                slot = (slot + 1) & self.mask
+            self.keys[slot] = key
+            self.cols[slot] = col
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> self.shift).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Column of each key, −1 when unknown."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        active = np.arange(len(keys))
+        slots = self._slots(keys)
+        while len(active):
+            found = self.keys[slots]
+            hit = found == keys[active]
+            out[active[hit]] = self.cols[slots[hit]]
+            more = ~hit & (found != 0)
+            active, slots = active[more], (slots[more] + 1) & self.mask
+        return out
+
+
+class FeatureSpace:
+    """Vocabulary and IDF of the three blocks; `transform` builds a CSR matrix."""
+
+    def __init__(self, min_df: int = 2, max_words: int = 30_000, max_chars: int = 40_000):
+        self.min_df = min_df
+        self.max_words = max_words
+        self.max_chars = max_chars
+        self.words: dict[str, int] = {}
+        self.char_vocab = np.zeros(0, dtype=np.uint64)
+        self.rules: dict[str, int] = {}
+        self.idf = np.zeros(0, dtype=np.float32)
+
+    @property
+    def offsets(self) -> tuple[int, int, int]:
+        return 0, len(self.words), len(self.words) + len(self.char_vocab)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.words) + len(self.char_vocab) + len(self.rules)
+
+    def fit(self, docs: Sequence[Doc]) -> FeatureSpace:
+        n = len(docs)
+        word_df = Counter(w for d in docs for w in set(d.words))
+        char_df = Counter(int(k) for d in docs for k in np.unique(d.chars))
+        rule_df = Counter(r for d in docs for r in set(d.rules))
+        words = [w for w, c in word_df.most_common(self.max_words) if c >= self.min_df]
+        chars = [k for k, c in char_df.most_common(self.max_chars) if c >= self.min_df]
+        self.words = {w: i for i, w in enumerate(sorted(words))}
+        self.char_vocab = np.array(sorted(chars), dtype=np.uint64)
+        self.rules = {r: i for i, r in enumerate(sorted(rule_df))}
+        df = np.array(
+            [word_df[w] for w in self.words]
+            + [char_df[int(k)] for k in self.char_vocab]
+            + [rule_df[r] for r in self.rules],
+            dtype=np.float64,
+        )
+        self.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
+        """TF-IDF rows (sublinear tf, L2 per block) for a batch, vectorised per block."""
+        n = len(docs)
+        blocks = [
+            self._ids(docs, self.words, lambda d: d.words),
+            self._char_ids(docs),
+            self._ids(docs, self.rules, lambda d: d.rules),
+        ]
+        idf = np.split(self.idf, [len(self.words), len(self.words) + len(self.char_vocab)])
+        out = []
+        for (rows, cols), size, weights in zip(
+            blocks, (len(self.words), len(self.char_vocab), len(self.rules)), idf, strict=True
+        ):
+            m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, size))
+            m.sum_duplicates()
+            m.data = (1 + np.log(m.data)) * weights[m.indices]
+            out.append(normalize(m, copy=False))
+        return sp.hstack(out, format="csr", dtype=np.float32)
+
+    @staticmethod
+    def _ids(docs: Sequence[Doc], vocab: dict[str, int], field) -> tuple[np.ndarray, np.ndarray]:
+        get = vocab.get
+        per_doc = [[i for i in map(get, field(d)) if i is not None] for d in docs]
+        rows = np.repeat(np.arange(len(docs)), [len(ids) for ids in per_doc])
+        cols = np.fromiter((i for ids in per_doc for i in ids), dtype=np.int64, count=len(rows))
+        return rows, cols
+
+    def _char_ids(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate([d.chars for d in docs]) if docs else np.zeros(0, np.uint64)
+        rows = np.repeat(np.arange(len(docs)), [len(d.chars) for d in docs])
+        if not len(self.char_vocab) or not len(keys):
+            return rows[:0], rows[:0]
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = KeyIndex(self.char_vocab)
+        pos = index.lookup(keys)
+        hit = pos >= 0
+        return rows[hit], pos[hit]
+
+    def name(self, column: int) -> str:
+        _, char_off, rule_off = self.offsets
+        if column < rule_off and column >= char_off:
+            return key_name(int(self.char_vocab[column - char_off]))
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = self.__dict__["_names"] = (list(self.words), list(self.rules))
+        return names[0][column] if column < char_off else names[1][column - rule_off]
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_names", "_index")}

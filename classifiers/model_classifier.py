@@ -1,0 +1,105 @@
+"""The trained models combined with the rules: every decision says why.
+
+Models decide relevance, the categories, the lead department, and the town where the
+gazetteer does not; the rules keep the gazetteer town, other-region detection (as features),
+severity from casualties, the co-departments of the seeds' routing rules (属地管理, rumours
+to the police, emergencies to 应急管理局, vertical departments), sentiment, risk and PII.
+The explanation names the model's probability and the features that pushed it most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from classifiers.analysis import Analysis
+from classifiers.bundle import NO_TOWN, ModelBundle
+from classifiers.decision import Decision
+from classifiers.features import make_doc
+from classifiers.rules.severity import severity as read_severity
+from classifiers.scoring import ScoringClassifier
+from pipeline.models import Jurisdiction
+
+TOWN_MIN_P = 0.5
+
+
+class ModelClassifier(ScoringClassifier):
+    """Rules evidence + trained heads (`ModelBundle`)."""
+
+    name = "model"
+
+    def __init__(self, profile, bundle: ModelBundle, **kwargs):
+        super().__init__(profile, **kwargs)
+        self.bundle = bundle
+        self.towns = {t.name: t for t in profile.towns}
+
+    def decide(self, a: Analysis) -> Decision:
+        return self.decide_many([a])[0]
+
+    def decide_many(self, analyses: Sequence[Analysis]) -> list[Decision]:
+        rows = [i for i, a in enumerate(analyses) if not a.empty]
+        out = [self.empty_decision(a) for a in analyses]
+        if not rows:
+            return out
+        x = self.bundle.features.transform([make_doc(analyses[i]) for i in rows])
+        probs = self.bundle.predict(x)
+        ptr = x.indptr
+        for r, i in enumerate(rows):
+            row = (x.indices[ptr[r] : ptr[r + 1]], x.data[ptr[r] : ptr[r + 1]])
+            out[i] = self._decide_one(analyses[i], row, {h: p[r] for h, p in probs.items()})
+        return out
+
+    def _why(self, head: str, row, output: int, p: float) -> str:
+        cols = self.bundle.heads[head].top_features(row[0], row[1], output)
+        names = "、".join(self.bundle.features.name(c) for c in cols)
+        return f"模型{p:.2f}：{names}" if names else f"模型{p:.2f}"
+
+    def _decide_one(self, a: Analysis, row, p: dict[str, np.ndarray]) -> Decision:
+        heads = self.bundle.heads
+        p_rel = float(p["relevance"][0])
+        relevant = p_rel >= 0.5
+        rule_note = f"；规则：{a.verdict.reason}"
+        if not relevant:
+            why = self._why("relevance", row, 0, p_rel).replace("模型", "模型相关概率", 1)
+            sentiment = self.analyzer.sentiment.classify(a.content, [], a.hits["sentiment"])
+            return Decision(False, why + rule_note, self.analyzer.county, sentiment=sentiment)
+        relevance_why = self._why("relevance", row, 0, p_rel) + rule_note
+
+        cat_head = heads["categories"]
+        categories, category_why = [], {}
+        for j, code in enumerate(cat_head.classes):
+            pj = float(p["categories"][j])
+            if pj >= cat_head.thresholds[j]:
+                categories.append(code)
+                category_why[code] = self._why("categories", row, j, pj)
+
+        place, place_why = a.place or self.analyzer.county, ""
+        if place.level == "town":
+            place_why = "地名：" + "、".join(a.places.town_words.get(place.code, [])[:3])
+        else:
+            k = int(np.argmax(p["town"]))
+            name = heads["town"].classes[k]
+            if name != NO_TOWN and name in self.towns and p["town"][k] >= TOWN_MIN_P:
+                town = self.towns[name]
+                place = Jurisdiction(name=town.name, code=town.code, level="town")
+                place_why = self._why("town", row, k, float(p["town"][k]))
+
+        grade, casualties = read_severity(a.content) if "emergency" in categories else (None, None)
+        k = int(np.argmax(p["lead"]))
+        lead = (heads["lead"].classes[k], self._why("lead", row, k, float(p["lead"][k])))
+        departments = self.analyzer.router.route(
+            a.content, categories, place, grade, lead=lead, evidence=a.department_evidence
+        )
+        return Decision(
+            True,
+            relevance_why,
+            place,
+            place_why=place_why,
+            categories=categories,
+            category_why=category_why,
+            severity=grade,
+            casualties=casualties,
+            departments=departments,
+            sentiment=self.analyzer.sentiment.classify(a.content, categories, a.hits["sentiment"]),
+        )
