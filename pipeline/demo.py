@@ -19,7 +19,7 @@ import click
 
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.models import parse_time
-from pipeline.registry import load_object
+from pipeline.registry import load_object, plugins
 from pipeline.storage import open_stores
 from pipeline.storage.base import CaseQuery, ItemQuery
 
@@ -50,6 +50,8 @@ def summarise(settings: Settings) -> dict[str, Any]:
         by_category = Counter(c for case in cases for c in case.categories)
         by_department = Counter(case.lead_department.name for case in cases if case.lead_department)
         clocks = Counter(clock.state for case in cases for clock in case.clocks)
+        statuses = Counter(case.status if case.confirmed_at is None or case.status != "new"
+                           else "confirmed" for case in cases)  # fmt: skip
         return {
             "data_dir": str(settings.data_dir),
             "items": stores.items.count(),
@@ -58,6 +60,7 @@ def summarise(settings: Settings) -> dict[str, Any]:
             "cases_by_category": dict(by_category.most_common()),
             "cases_by_lead_department": dict(by_department.most_common()),
             "clocks": dict(clocks),
+            "cases_by_status": dict(statuses),
             "findings": len(stores.findings.list(limit=10_000)),
             "alerts": sum(
                 1 for case in cases for entry in case.timeline if entry.what.startswith("alert")
@@ -76,6 +79,14 @@ def summarise(settings: Settings) -> dict[str, Any]:
         stores.close()
 
 
+def play_demo_steps(settings: Settings) -> list[str]:
+    """Workflow steps the stage packages play for the demo (entry points `yuqing.demo`)."""
+    lines: list[str] = []
+    for _, entry_point in sorted(plugins("yuqing.demo").items()):
+        lines += entry_point.load()(settings)
+    return lines
+
+
 def print_summary(summary: dict[str, Any]) -> None:
     echo = click.echo
     echo("")
@@ -89,6 +100,9 @@ def print_summary(summary: dict[str, Any]) -> None:
     for name, n in summary["cases_by_lead_department"].items():
         echo(f"    {name}: {n}")
     echo(f"  时限 clocks: {summary['clocks']}")
+    echo(f"  状态 cases by status: {summary['cases_by_status']}")
+    for line in summary.get("played", []):
+        echo(f"    演示操作 demo step: {line}")
     echo(f"  发现 findings: {summary['findings']}")
     for due in summary["next_due"]:
         echo(f"    next due: {due['due_at']}  {due['clock']}  {due['case']}")
@@ -115,7 +129,9 @@ def run_demo(
         click.echo(f"demo sites on {sites.base_url}; data in {settings.data_dir}", err=True)
         for stage in settings.demo_stages:
             run_stage_process(settings, stage, env)
+        played = play_demo_steps(settings)
         summary = summarise(settings)
+        summary["played"] = played
         if not print_json:
             print_summary(summary)
         if serve:

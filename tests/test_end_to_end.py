@@ -72,6 +72,9 @@ def test_cases_list_json_has_the_contract_fields(demo_run):
         for clock in case["clocks"]:
             assert set(clock) >= {"name", "due_at", "met_at", "state", "rule"}
             assert clock["rule"]
+    confirmed = [c for c in cases if c["confirmed_at"]]
+    assert confirmed and len(confirmed) < len(cases), "研判 done on some cases, not all"
+    assert {"new", "confirmed", "acknowledged"} <= {c["status"] for c in cases}
     names = {clock["name"] for case in cases for clock in case["clocks"]}
     assert "response" in names  # dingan-2016 extends national-2016: 48 h for other cases
 
