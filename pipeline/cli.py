@@ -309,6 +309,24 @@ def es_setup(config_path: Path | None, data_dir: Path | None, url: str | None, i
         click.echo(f"ILM policy {settings.es_prefix}-items installed and attached")
 
 
+@es_group.command("kibana")
+@click.option("--url", required=True, help="Kibana URL, e.g. http://127.0.0.1:5601")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Saved objects (default: deploy/kibana/yuqing.ndjson).",
+)
+@friendly_errors
+def es_kibana(url: str, path: Path | None) -> None:
+    """Import the Kibana saved objects: data views with Chinese labels and the overview."""
+    from pipeline.kibana import import_saved_objects
+
+    result = import_saved_objects(url, path)
+    click.echo(f"imported {result.get('successCount', 0)} saved objects into {url}")
+
+
 @main.command("demo")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
