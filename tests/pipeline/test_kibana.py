@@ -49,7 +49,8 @@ class Receiver(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Receiver.seen.append((self.path, self.headers, body))
-        payload = {"success": True, "successCount": body.count(b'"type": ')}
+        objects = [line for line in body.splitlines() if line.startswith(b"{")]
+        payload = {"success": True, "successCount": len(objects)}
         data = json.dumps(payload).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
