@@ -47,6 +47,15 @@ class ModelBundle:
         self._intercept = np.concatenate([self.heads[h].intercept for h in HEADS])
         sizes = np.cumsum([0] + [self.heads[h].n_outputs for h in HEADS])
         self._slices = {h: slice(sizes[i], sizes[i + 1]) for i, h in enumerate(HEADS)}
+        self._weights_t: np.ndarray | None = None
+        self.output_start = {h: int(sizes[i]) for i, h in enumerate(HEADS)}
+
+    @property
+    def weights_t(self) -> np.ndarray:
+        """Every head's weights, one row per output: (all outputs, n_features), float32."""
+        if self._weights_t is None:
+            self._weights_t = np.ascontiguousarray(self._weights.T)
+        return self._weights_t
 
     def predict(self, x: sp.csr_matrix) -> dict[str, np.ndarray]:
         """Head name → calibrated probabilities (n_items, n_outputs)."""

@@ -2,7 +2,10 @@
 
 Both the rules baseline and the model classifier fill a `Decision` (what and why); the
 `ScoredItemBuilder` adds what stays rule-based for both — sentiment when not decided, risk
-and importance (seed 003), the explanation line — and validates the ScoredItem.
+and importance (seed 003), the explanation line — and assembles the ScoredItem with
+`model_construct`: every value is already of its field's type (the Item was validated, the
+codes come from the fixed vocabularies, risk is clamped to 0–100), so a second validation
+would only cost time (tests/classifiers/test_fast_paths.py re-validates what it builds).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pipeline.models import DepartmentRef, Item, Jurisdiction, ScoredItem
 
 SENTIMENT_ZH = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 SEVERITY_ZH = {"especially_major": "特别重大", "major": "重大", "larger": "较大", "general": "一般"}
-_ITEM_FIELDS = set(Item.model_fields)
+_ITEM_FIELDS = tuple(Item.model_fields)
 
 
 @dataclass
@@ -44,7 +47,7 @@ class ScoredItemBuilder:
     def build(self, a: Analysis, d: Decision) -> ScoredItem:
         item = a.item
         base = {name: getattr(item, name) for name in _ITEM_FIELDS}
-        base.update(title=a.title, text=a.text, author=a.author)
+        base.update(title=a.title, text=a.text, author=a.author, extra=dict(item.extra))
         assessment = self.risk.assess(item, d.relevant, d.categories, d.sentiment, d.severity)
         if a.empty:  # nothing to read: nothing to look at
             assessment.risk, assessment.importance, assessment.reasons = 0, "ordinary", []
@@ -69,20 +72,18 @@ class ScoredItemBuilder:
         if d.watches:
             parts.append("专题：" + "、".join(d.watches))
         parts.append(f"事件：{d.event_how}")
-        return ScoredItem.model_validate(
-            {
-                **base,
-                "profile": self.profile_name,
-                "relevant": d.relevant,
-                "categories": d.categories if d.relevant else [],
-                "sentiment": d.sentiment,
-                "risk": assessment.risk,
-                "importance": assessment.importance,
-                "severity": d.severity if d.relevant else None,
-                "jurisdiction": d.place.model_dump(),
-                "departments": [x.model_dump() for x in d.departments] if d.relevant else [],
-                "event_id": d.event_id,
-                "explanation": " | ".join(parts),
-                "watches": d.watches,
-            }
+        return ScoredItem.model_construct(
+            **base,
+            profile=self.profile_name,
+            relevant=d.relevant,
+            categories=list(d.categories) if d.relevant else [],
+            sentiment=d.sentiment,
+            risk=assessment.risk,
+            importance=assessment.importance,
+            severity=d.severity if d.relevant else None,
+            jurisdiction=d.place.model_copy(),
+            departments=list(d.departments) if d.relevant else [],
+            event_id=d.event_id,
+            explanation=" | ".join(parts),
+            watches=list(d.watches),
         )

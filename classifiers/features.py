@@ -15,13 +15,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from classifiers.analysis import Analysis
 from classifiers.minhash import shingle_core
+from classifiers.sparse import tfidf_matrix
 
 CHAR_N = (1, 2, 3)
 BLOCKS = ("word", "char", "rule")
@@ -151,10 +152,14 @@ class KeyIndex:
         return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> self.shift).astype(np.int64)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Column of each key, −1 when unknown."""
-        out = np.full(len(keys), -1, dtype=np.int64)
-        active = np.arange(len(keys))
+        """Column of each key, −1 when unknown. The first probe is done for all keys at
+        once; only the few keys whose home slot holds another key probe further."""
         slots = self._slots(keys)
+        found = self.keys[slots]
+        hit = found == keys
+        out = np.where(hit, self.cols[slots], -1)
+        active = np.flatnonzero(~hit & (found != 0))
+        slots = (slots[active] + 1) & self.mask
         while len(active):
             found = self.keys[slots]
             hit = found == keys[active]
@@ -204,31 +209,27 @@ class FeatureSpace:
         return self
 
     def transform(self, docs: Sequence[Doc]) -> sp.csr_matrix:
-        """TF-IDF rows (sublinear tf, L2 per block) for a batch, vectorised per block."""
+        """TF-IDF rows (sublinear tf, L2 per block) for a batch: every block's (row, column)
+        occurrences are found with one vectorised lookup, then one matrix is built."""
         n = len(docs)
-        blocks = [
-            self._ids(docs, self.words, lambda d: d.words),
-            self._char_ids(docs),
-            self._ids(docs, self.rules, lambda d: d.rules),
-        ]
-        idf = np.split(self.idf, [len(self.words), len(self.words) + len(self.char_vocab)])
-        out = []
-        for (rows, cols), size, weights in zip(
-            blocks, (len(self.words), len(self.char_vocab), len(self.rules)), idf, strict=True
-        ):
-            m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, size))
-            m.sum_duplicates()
-            m.data = (1 + np.log(m.data)) * weights[m.indices]
-            out.append(normalize(m, copy=False))
-        return sp.hstack(out, format="csr", dtype=np.float32)
+        n_words, n_chars = len(self.words), len(self.char_vocab)
+        word_rows, word_cols = self._ids(docs, self.words, lambda d: d.words)
+        char_rows, char_cols = self._char_ids(docs)
+        rule_rows, rule_cols = self._ids(docs, self.rules, lambda d: d.rules)
+        rows = np.concatenate((word_rows, char_rows, rule_rows))
+        cols = np.concatenate((word_cols, char_cols + n_words, rule_cols + n_words + n_chars))
+        edges = np.array(self.offsets, dtype=np.int64)
+        return tfidf_matrix(rows, cols, n, self.idf, edges)
 
     @staticmethod
     def _ids(docs: Sequence[Doc], vocab: dict[str, int], field) -> tuple[np.ndarray, np.ndarray]:
-        get = vocab.get
-        per_doc = [[i for i in map(get, field(d)) if i is not None] for d in docs]
-        rows = np.repeat(np.arange(len(docs)), [len(ids) for ids in per_doc])
-        cols = np.fromiter((i for ids in per_doc for i in ids), dtype=np.int64, count=len(rows))
-        return rows, cols
+        lists = [field(d) for d in docs]
+        lengths = [len(v) for v in lists]
+        total = sum(lengths)
+        cols = np.fromiter(map(vocab.get, chain.from_iterable(lists), repeat(-1)), np.int64, total)
+        rows = np.repeat(np.arange(len(docs)), lengths)
+        hit = cols >= 0
+        return rows[hit], cols[hit]
 
     def _char_ids(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
         keys = np.concatenate([d.chars for d in docs]) if docs else np.zeros(0, np.uint64)

@@ -51,8 +51,17 @@ class MinHasher:
         self.b = rng.randint(0, 1 << 32, size=(num_perm, 1), dtype=np.uint64)
 
     def _permuted(self, keys: np.ndarray) -> np.ndarray:
+        """`((a·x + b) mod (2^61 − 1)) & MAX_HASH` without a division: a, x, b < 2^32, so
+        a·x + b < 2^64 and x mod (2^61 − 1) = (x & M) + (x >> 61), less M once if ≥ M."""
         mixed = (keys * _GOLDEN) >> np.uint64(32)
-        return ((self.a * mixed[None, :] + self.b) % MERSENNE) & MAX_HASH
+        x = self.a * mixed[None, :]
+        x += self.b
+        y = x & MERSENNE
+        x >>= np.uint64(61)
+        y += x
+        y[y >= MERSENNE] -= MERSENNE
+        y &= MAX_HASH
+        return y
 
     def signature(self, keys: np.ndarray) -> np.ndarray:
         """(num_perm,) uint64; all MAX_HASH for no shingles (similar to nothing)."""

@@ -19,6 +19,7 @@ from classifiers.decision import Decision
 from classifiers.features import make_doc
 from classifiers.rules.severity import severity as read_severity
 from classifiers.scoring import ScoringClassifier
+from classifiers.sparse import top_contributions
 from pipeline.models import Jurisdiction
 
 TOWN_MIN_P = 0.5
@@ -33,38 +34,76 @@ class ModelClassifier(ScoringClassifier):
         super().__init__(profile, **kwargs)
         self.bundle = bundle
         self.towns = {t.name: t for t in profile.towns}
+        self.n_features = bundle.features.n_features
+        self._names: list[str] | None = None
 
     def decide(self, a: Analysis) -> Decision:
         return self.decide_many([a])[0]
 
     def decide_many(self, analyses: Sequence[Analysis]) -> list[Decision]:
+        """One feature matrix and one product per batch; the explanations of every item's
+        decisions are then found together (`top_contributions`), not item by item."""
         rows = [i for i, a in enumerate(analyses) if not a.empty]
         out = [self.empty_decision(a) for a in analyses]
         if not rows:
             return out
         x = self.bundle.features.transform([make_doc(analyses[i]) for i in rows])
         probs = self.bundle.predict(x)
-        ptr = x.indptr
+        per_row = [{h: p[r] for h, p in probs.items()} for r in range(len(rows))]
+        wanted = [self._explained(analyses[i], per_row[r]) for r, i in enumerate(rows)]
+        pairs = [(r, h, k) for r, heads in enumerate(wanted) for h, k in heads]
+        start = self.bundle.output_start
+        cols = top_contributions(
+            x,
+            self.bundle.weights_t,
+            np.array([r for r, _, _ in pairs], dtype=np.int64),
+            np.array([start[h] + k for _, h, k in pairs], dtype=np.int64),
+        )
+        tops: list[dict[tuple[str, int], list[int]]] = [{} for _ in rows]
+        for (r, h, k), found in zip(pairs, cols, strict=True):
+            tops[r][h, k] = found
         for r, i in enumerate(rows):
-            row = (x.indices[ptr[r] : ptr[r + 1]], x.data[ptr[r] : ptr[r + 1]])
-            out[i] = self._decide_one(analyses[i], row, {h: p[r] for h, p in probs.items()})
+            out[i] = self._decide_one(analyses[i], per_row[r], tops[r])
         return out
 
-    def _why(self, head: str, row, output: int, p: float) -> str:
-        cols = self.bundle.heads[head].top_features(row[0], row[1], output)
-        names = "、".join(self.bundle.features.name(c) for c in cols)
+    def _explained(self, a: Analysis, p: dict[str, np.ndarray]) -> list[tuple[str, int]]:
+        """The (head, output) pairs whose explanation `_decide_one` will give."""
+        heads = self.bundle.heads
+        wanted = [("relevance", 0)]
+        if p["relevance"][0] < 0.5:
+            return wanted
+        cat_head = heads["categories"]
+        wanted += [
+            ("categories", j)
+            for j in range(len(cat_head.classes))
+            if p["categories"][j] >= cat_head.thresholds[j]
+        ]
+        if (a.place or self.analyzer.county).level != "town":
+            k = int(np.argmax(p["town"]))
+            name = heads["town"].classes[k]
+            if name != NO_TOWN and name in self.towns and p["town"][k] >= TOWN_MIN_P:
+                wanted.append(("town", k))
+        wanted.append(("lead", int(np.argmax(p["lead"]))))
+        return wanted
+
+    def _why(self, head: str, tops: dict, output: int, p: float) -> str:
+        if self._names is None:  # every feature's name, once (~40,000 strings)
+            self._names = [self.bundle.features.name(c) for c in range(self.n_features)]
+        names = "、".join(map(self._names.__getitem__, tops[head, output]))
         return f"模型{p:.2f}：{names}" if names else f"模型{p:.2f}"
 
-    def _decide_one(self, a: Analysis, row, p: dict[str, np.ndarray]) -> Decision:
+    def _decide_one(
+        self, a: Analysis, p: dict[str, np.ndarray], tops: dict[tuple[str, int], list[int]]
+    ) -> Decision:
         heads = self.bundle.heads
         p_rel = float(p["relevance"][0])
         relevant = p_rel >= 0.5
         rule_note = f"；规则：{a.verdict.reason}"
         if not relevant:
-            why = self._why("relevance", row, 0, p_rel).replace("模型", "模型相关概率", 1)
+            why = self._why("relevance", tops, 0, p_rel).replace("模型", "模型相关概率", 1)
             sentiment = self.analyzer.sentiment.classify(a.content, [], a.hits["sentiment"])
             return Decision(False, why + rule_note, self.analyzer.county, sentiment=sentiment)
-        relevance_why = self._why("relevance", row, 0, p_rel) + rule_note
+        relevance_why = self._why("relevance", tops, 0, p_rel) + rule_note
 
         cat_head = heads["categories"]
         categories, category_why = [], {}
@@ -72,7 +111,7 @@ class ModelClassifier(ScoringClassifier):
             pj = float(p["categories"][j])
             if pj >= cat_head.thresholds[j]:
                 categories.append(code)
-                category_why[code] = self._why("categories", row, j, pj)
+                category_why[code] = self._why("categories", tops, j, pj)
 
         place, place_why = a.place or self.analyzer.county, ""
         if place.level == "town":
@@ -83,11 +122,11 @@ class ModelClassifier(ScoringClassifier):
             if name != NO_TOWN and name in self.towns and p["town"][k] >= TOWN_MIN_P:
                 town = self.towns[name]
                 place = Jurisdiction(name=town.name, code=town.code, level="town")
-                place_why = self._why("town", row, k, float(p["town"][k]))
+                place_why = self._why("town", tops, k, float(p["town"][k]))
 
         grade, casualties = read_severity(a.content) if "emergency" in categories else (None, None)
         k = int(np.argmax(p["lead"]))
-        lead = (heads["lead"].classes[k], self._why("lead", row, k, float(p["lead"][k])))
+        lead = (heads["lead"].classes[k], self._why("lead", tops, k, float(p["lead"][k])))
         departments = self.analyzer.router.route(
             a.content, categories, place, grade, lead=lead, evidence=a.department_evidence
         )

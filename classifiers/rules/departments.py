@@ -68,10 +68,11 @@ class DepartmentRouter:
                     bucket[code].append(hit.word)
         ev.scores = {
             c: NAMED_WEIGHT * len(ev.named.get(c, [])) + len(ev.keywords.get(c, []))
-            for c in set(ev.named) | set(ev.keywords)
+            for c in dict.fromkeys([*ev.named, *ev.keywords])  # not a set: same order each run
             if c not in self._town_codes
         }
-        # ties: the department the text comes to first is usually its subject
+        # ties: the department the text comes to first is usually its subject (then the
+        # named before the keyword-only, in the order of the hit's labels: never hash order)
         ev.ranked = sorted(ev.scores, key=lambda c: (-ev.scores[c], first[c]))
         return ev
 

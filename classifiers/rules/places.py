@@ -139,7 +139,7 @@ class PlaceLocator:
         if kind == "village" and len(word) <= 2 and not own_town_before:
             return
         weight = {"town": 2.0, "landmark": 1.5, "village": 1.0}[kind] / len(set(towns))
-        for code in set(towns):
+        for code in dict.fromkeys(towns):
             ev.town_scores[code] += weight
             words = ev.town_words.setdefault(code, [])
             if word not in words:

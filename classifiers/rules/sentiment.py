@@ -7,11 +7,13 @@ by nature (emergency, rumor, moral_bottom_line) lean the score negative.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from classifiers.lexicon import Hit, LexiconMatcher, load_data
 
 _NEGATIVE_BY_NATURE = {"emergency": 1, "rumor": 1, "moral_bottom_line": 2}
+_WEIGHTS = {"pos": 1, "neg": -1, "neg2": -2}
 
 
 class SentimentClassifier:
@@ -23,6 +25,9 @@ class SentimentClassifier:
                 labels.setdefault(str(word), []).append(weight)
         self._matcher = LexiconMatcher(labels)
         self._negators = tuple(str(w) for w in data.get("negators") or [])
+        # any negator inside the three characters before a hit: one regex search
+        alternatives = "|".join(map(re.escape, sorted(self._negators, key=len, reverse=True)))
+        self._negated = re.compile(alternatives) if self._negators else None
 
     @property
     def matcher(self) -> LexiconMatcher:
@@ -36,10 +41,10 @@ class SentimentClassifier:
     ) -> int:
         """Positive minus negative weight; below zero is negative."""
         total = -sum(_NEGATIVE_BY_NATURE.get(c, 0) for c in categories)
+        negated = self._negated
         for hit in self._matcher.find(text) if hits is None else hits:
-            weight = {"pos": 1, "neg": -1, "neg2": -2}[hit.labels[0]]
-            before = text[max(0, hit.start - 3) : hit.start]
-            if any(n in before for n in self._negators):
+            weight = _WEIGHTS[hit.labels[0]]
+            if negated is not None and negated.search(text, max(0, hit.start - 3), hit.start):
                 weight = -1 if weight > 0 else 0
             total += weight
         return total
