@@ -45,10 +45,17 @@ def place_key(item: ScoredItem) -> list[object]:
     return [0 if item.jurisdiction.level == "town" else 1, published, item.id]
 
 
-def _current_place_key(case: Case) -> list[object] | None:
+def title_key(item: ScoredItem) -> list[object]:
+    """Which item names the case: an original post over a reply, then the earliest post —
+    so the title does not depend on arrival order either."""
+    published = parse_time(item.published_at).astimezone(UTC).isoformat()
+    return [1 if item.parent_id else 0, published, item.id]
+
+
+def _current_key(case: Case, name: str = "place_from") -> list[object] | None:
     for entry in reversed(case.timeline):
-        if "place_from" in entry.detail:
-            return list(entry.detail["place_from"])
+        if name in entry.detail:
+            return list(entry.detail[name])
     return None
 
 
@@ -101,6 +108,7 @@ class CaseBuilder:
                 explanation=item.explanation,
                 origin=origin,
                 place_from=place_key(item),
+                title_from=title_key(item),
             )
         )
         self._take_official_reply(case, item, now)
@@ -169,7 +177,14 @@ class CaseBuilder:
             merged.detected_at = item.crawled_at  # an earlier sighting arrived late
         if merged.status == "new":  # the proposal may still grow until a monitor confirms it
             self._propose_departments(merged, item)
-            current = _current_place_key(merged)
+            named_by = _current_key(merged, "title_from")
+            if named_by and title_key(item) < named_by and title_of(item) != merged.title:
+                notes.append(f"标题 → {title_of(item)}")
+                merged.title = title_of(item)
+                place_title = {"title_from": title_key(item)}
+            else:
+                place_title = {}
+            current = _current_key(merged)
             better = (
                 place_key(item) < current
                 if current
@@ -181,6 +196,7 @@ class CaseBuilder:
                 place = {"place_from": place_key(item)}
             else:
                 place = {}
+            place |= place_title
         else:
             place = {}
         merged.timeline.append(_entry(now, "；".join(notes), event="merged", item=item.id, **place))

@@ -192,3 +192,23 @@ def test_a_second_worker_opening_the_same_case_merges_instead(stores: Stores) ->
     result = racing.apply([make_scored(2, event_id="evt-1")], T0)
     assert result.opened == [] and len(result.merged) == 1
     assert only_case(stores).items == ["item-1", "item-2"]
+
+
+def test_title_follows_the_original_post_whatever_the_arrival_order(tmp_path) -> None:
+    """The case is named by the earliest original post, not by a reply that arrived first."""
+    from pipeline.storage.sqlite import open_sqlite_stores
+
+    post = make_scored(1, title="南扶水库要决堤了？", event_id="evt-x",
+                       published_at="2026-11-20T02:00:00+00:00")  # fmt: skip
+    reply = make_scored(2, title="", text="回复：我就住水库边上，大坝好好的，别造谣了", parent_id="item-1",
+                        event_id="evt-x", published_at="2026-11-20T03:00:00+00:00")  # fmt: skip
+    titles = []
+    for order, folder in (([post, reply], "a"), ([reply, post], "b")):
+        stores = open_sqlite_stores(tmp_path / folder / "store.sqlite")
+        try:
+            for item in order:  # one batch each: the arrival order is the only difference
+                opener(stores).apply([item], at(minutes=5))
+            titles.append(only_case(stores).title)
+        finally:
+            stores.close()
+    assert titles == ["南扶水库要决堤了？", "南扶水库要决堤了？"]
