@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -43,6 +44,9 @@ REBALANCED = (
     kafka_errors.UnknownMemberIdError,
 )
 CLIENT_CLASSES = (KafkaAdminClient, _KafkaProducer, _KafkaConsumer)
+# While polls come back empty, how often a consumer checks that the brokers still accept
+# connections (kafka-python itself just returns nothing while they are down).
+REACHABLE_CHECK_S = 5.0
 
 
 class KafkaBus(Bus):
@@ -233,6 +237,7 @@ class KafkaBusConsumer(Consumer):
             allow_auto_create_topics=False,
         )
         self._polled: list[Message] = []
+        self._checked_at = time.monotonic()
 
     def assignment(self) -> list[tuple[str, int]]:
         """The partitions this member holds now (as of its last poll)."""
@@ -257,6 +262,14 @@ class KafkaBusConsumer(Consumer):
             for r in records
         ]
         self._polled.extend(messages)
+        now = time.monotonic()
+        if messages:
+            self._checked_at = now
+        elif now - self._checked_at >= REACHABLE_CHECK_S:
+            # An outage must reach the runner (a clear log line and its back-off), not look
+            # like an idle topic: raises BusError when no bootstrap server accepts a connection.
+            self._checked_at = now
+            self._bus.check_reachable()
         return messages
 
     def commit(self, messages: Sequence[Message] | None = None) -> None:
@@ -281,7 +294,13 @@ class KafkaBusConsumer(Consumer):
         ]
 
     def lag(self) -> int | None:
-        """Messages after the group's committed offsets, over every partition of the topics."""
+        """Messages after the group's committed offsets, over every partition of the topics.
+
+        The committed offsets are read with the admin client, not the consumer's coordinator
+        connection: there an OffsetFetch waits behind a pending JoinGroup, the join completes
+        while no poll awaits it, and kafka-python 3.0.12 then drops it and joins again, so a
+        consumer asked for its lag while joining never got its partitions
+        (tests/distributed/test_drain_once.py)."""
         try:
             partitions = [
                 TopicPartition(topic, p)
@@ -291,26 +310,33 @@ class KafkaBusConsumer(Consumer):
             if not partitions:
                 return None
             ends = self._consumer.end_offsets(partitions)
-            timeout = self._bus.options["request_timeout_ms"]
+            offsets = self._bus.admin().list_group_offsets({self.group: partitions})
+            committed = offsets.get(self.group, {})
             total = 0
             for tp in partitions:
-                committed = self._consumer.committed(tp, timeout_ms=timeout) or 0
-                total += max(0, ends.get(tp, 0) - committed)
+                done = committed[tp].offset if tp in committed else -1
+                total += max(0, ends.get(tp, 0) - max(done, 0))
             return total
         except KafkaError as exc:
             log.warning("group %s: cannot read its lag: %s", self.group, exc)
             return None
 
     def seek_to_committed(self) -> None:
+        """Rewind each partition held to the first message polled but not committed.
+
+        Local: no round trip to the broker, so it works in the outage that made the batch fail
+        (asking the coordinator for the committed offsets timed out there and raised out of the
+        runner's retry handler). Every message before the first uncommitted one was committed,
+        and a partition that changed owner is re-read from its commit by kafka-python itself."""
+        first: dict[tuple[str, int], int] = {}
+        for m in self._polled:
+            tp = (m.topic, m.partition)
+            first[tp] = min(first.get(tp, m.offset), m.offset)
+        held = set(self.assignment())
         try:
-            for tp in self._consumer.assignment():
-                committed = self._consumer.committed(
-                    tp, timeout_ms=self._bus.options["request_timeout_ms"]
-                )
-                if committed is None:
-                    self._consumer.seek_to_beginning(tp)
-                else:
-                    self._consumer.seek(tp, committed)
+            for tp, offset in first.items():
+                if tp in held:
+                    self._consumer.seek(TopicPartition(*tp), offset)
         except KafkaError as exc:
             raise self._bus.fail(f"seek for group {self.group!r} failed", exc) from exc
         self._polled.clear()

@@ -21,6 +21,11 @@ class StoreError(RuntimeError):
     """The store cannot do what was asked (unreachable, read-only, corrupt, …)."""
 
 
+class RejectedError(ValueError):
+    """The backend refuses this record for good (e.g. a mapping conflict). Not an outage:
+    the runner dead-letters the record instead of retrying the batch forever."""
+
+
 class ConflictError(StoreError):
     """An optimistic-concurrency write lost: someone changed the record since it was read."""
 

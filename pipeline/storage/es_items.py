@@ -10,10 +10,21 @@ from elasticsearch import ApiError, TransportError
 from elasticsearch.helpers import BulkIndexError, bulk
 
 from pipeline.models import ScoredItem
-from pipeline.storage.base import ItemQuery, ItemStore, StoreError, Tokenizer
+from pipeline.storage.base import ItemQuery, ItemStore, RejectedError, StoreError, Tokenizer
 from pipeline.storage.es_base import EsBase, reason
 from pipeline.storage.es_mappings import DERIVED_ITEM_FIELDS
 from pipeline.storage.sqlite import bigram_tokenizer
+
+
+def bulk_failure(exc: BulkIndexError) -> Exception:
+    """A document the cluster refuses for good (a mapping conflict: a 4xx other than 429)
+    is the record's fault: RejectedError lets the runner dead-letter that record alone. An
+    overloaded or failing cluster (429, 5xx) is an outage: StoreError, retried."""
+    statuses = [next(iter(e.values()), {}).get("status", 500) for e in exc.errors]
+    message = f"Elasticsearch: bulk write rejected: {reason(exc)}"
+    if statuses and all(400 <= s < 500 and s != 429 for s in statuses):
+        return RejectedError(message)
+    return StoreError(message)
 
 
 class EsItemStore(EsBase, ItemStore):
@@ -44,7 +55,7 @@ class EsItemStore(EsBase, ItemStore):
                 bulk(self.es, actions, refresh="wait_for", max_retries=3, initial_backoff=0.5)
                 return
             except BulkIndexError as exc:
-                raise StoreError(f"Elasticsearch: bulk write rejected: {reason(exc)}") from exc
+                raise bulk_failure(exc) from exc
             except (ApiError, TransportError) as exc:
                 if attempt == 2:
                     raise StoreError(f"Elasticsearch: bulk write failed: {reason(exc)}") from exc

@@ -9,10 +9,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from pipeline.models import Case, Finding, ScoredItem
+from pipeline.models import Case, Finding, ScoredItem, parse_time
 from pipeline.sqlite_util import connect_sqlite
 from pipeline.storage.base import (
     CaseQuery,
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, profile TEXT, crawled_at 
     town_code TEXT, town_name TEXT, categories TEXT, departments TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_crawled ON items (crawled_at);
 CREATE INDEX IF NOT EXISTS items_event ON items (event_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(id UNINDEXED, body);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_text USING fts5(body);
 CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, profile TEXT, event_id TEXT,
     status TEXT, version INTEGER NOT NULL, opened_at TEXT, departments TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS cases_event ON cases (event_id);
@@ -44,6 +45,12 @@ CREATE TABLE IF NOT EXISTS state (ns TEXT, key TEXT, value TEXT NOT NULL, expire
 """
 OPEN_STATUSES = ("new", "confirmed", "acknowledged", "verifying", "responded", "watching")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+")
+
+
+def utc_key(value: str) -> str:
+    """An ISO time as a sortable UTC string: times written with different offsets compare
+    and sort correctly (the document keeps the original)."""
+    return parse_time(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def bigram_tokenizer(text: str) -> list[str]:
@@ -94,37 +101,30 @@ class SqliteItemStore(_SqliteBase, ItemStore):
         return [t for t in (tok.strip() for tok in self.tokenize(text)) if t and _CJK.search(t)]
 
     def put_many(self, items: Sequence[ScoredItem]) -> None:
-        statements: list[tuple[str, Sequence[Any]]] = []
-        for it in items:
-            cats = json.dumps(it.categories)
-            depts = json.dumps([d.code for d in it.departments])
-            statements += [
-                (
+        rows = [(it, " ".join(self._terms(f"{it.title}\n{it.text}"))) for it in items]
+
+        def go():
+            self._conn.execute("BEGIN IMMEDIATE")
+            for it, body in rows:
+                # The full-text row shares the item's rowid, so replacing an item finds its
+                # old text by key instead of scanning the index.
+                old = self._conn.execute("SELECT rowid FROM items WHERE id = ?", (it.id,))
+                for (rowid,) in old.fetchall():
+                    self._conn.execute("DELETE FROM items_text WHERE rowid = ?", (rowid,))
+                cur = self._conn.execute(
                     "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        it.id,
-                        it.profile,
-                        it.crawled_at,
-                        it.published_at,
-                        it.source_type,
-                        int(it.relevant),
-                        it.risk,
-                        it.event_id,
-                        it.jurisdiction.code,
-                        it.jurisdiction.name,
-                        cats,
-                        depts,
-                        it.to_json(),
-                    ),
-                ),
-                ("DELETE FROM items_fts WHERE id = ?", (it.id,)),
-                (
-                    "INSERT INTO items_fts VALUES (?, ?)",
-                    (it.id, " ".join(self._terms(f"{it.title}\n{it.text}"))),
-                ),
-            ]
-        if statements:
-            self._write(statements)
+                    (it.id, it.profile, utc_key(it.crawled_at), it.published_at,
+                     it.source_type, int(it.relevant), it.risk, it.event_id,
+                     it.jurisdiction.code, it.jurisdiction.name, json.dumps(it.categories),
+                     json.dumps([d.code for d in it.departments]), it.to_json()),
+                )  # fmt: skip
+                self._conn.execute(
+                    "INSERT INTO items_text (rowid, body) VALUES (?, ?)", (cur.lastrowid, body)
+                )
+            self._conn.execute("COMMIT")
+
+        if rows:
+            self._run(go)
 
     def get(self, item_id: str) -> ScoredItem | None:
         rows = self._query("SELECT doc FROM items WHERE id = ?", (item_id,))
@@ -147,7 +147,7 @@ class SqliteItemStore(_SqliteBase, ItemStore):
         if q.text.strip():
             terms = self._terms(q.text) or [q.text.strip()]
             match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-            clauses.append("id IN (SELECT id FROM items_fts WHERE items_fts MATCH ?)")
+            clauses.append("rowid IN (SELECT rowid FROM items_text WHERE items_text MATCH ?)")
             params.append(match)
         for col, val in (
             ("profile", q.profile),
@@ -175,10 +175,10 @@ class SqliteItemStore(_SqliteBase, ItemStore):
             params.append(int(q.relevant))
         if q.since:
             clauses.append("crawled_at >= ?")
-            params.append(q.since)
+            params.append(utc_key(q.since))
         if q.until:
             clauses.append("crawled_at < ?")
-            params.append(q.until)
+            params.append(utc_key(q.until))
         return " AND ".join(clauses), params
 
     def search(self, query: ItemQuery) -> list[ScoredItem]:

@@ -91,6 +91,17 @@ def test_search_full_text_and_filters(stores):
     assert len(stores.items.search(ItemQuery(limit=2))) == 2
 
 
+def test_times_with_different_offsets_sort_and_filter_as_instants(stores):
+    # 10:30 in Shanghai is 02:30 UTC: earlier than 03:00 UTC although "10:30" > "03:00".
+    stores.items.put_many([
+        make_scored(1, crawled_at="2026-11-20T10:30:00+08:00"),
+        make_scored(2, crawled_at="2026-11-20T03:00:00+00:00"),
+    ])  # fmt: skip
+    assert [i.id for i in stores.items.search(ItemQuery())] == ["item-2", "item-1"]
+    since = stores.items.search(ItemQuery(since="2026-11-20T10:45:00+08:00"))
+    assert [i.id for i in since] == ["item-2"]
+
+
 def test_search_survives_hostile_query_text(stores):
     stores.items.put_many([make_scored(1)])
     for text in ['"', "AND OR NOT", "*", '停水" OR "x', "(", "NEAR(a b)"]:
