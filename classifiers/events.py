@@ -6,9 +6,16 @@ The item → event mapping and the bands live in the StateStore (namespace "even
 every worker and every replay sees the same index. A reply joins its parent's event. A first
 item's id is derived from its own id, so even an expired index gives the same answer for it.
 
-A batch costs two round trips to the store: one read of every key the batch needs and one
-write of every new key (`get_many` / `put_many_if_absent` when the store has them — see
-`BatchedState` — else key by key). Items of one batch see each other's new events.
+Same-event reports that are not near-duplicates (the rumour, its rebuttal, the official
+notice) join through anchor keys — same specific place, same category, the same or a
+neighbouring day (event_keys.py) — kept in namespace "event_keys" for `key_window_days`
+(default 3). A new event claims its keys atomically; when another worker claimed one first,
+the new event becomes that worker's event, so racing workers agree.
+
+A batch costs four round trips to the store: one read of the batch's index keys, one of its
+anchor keys, one write of the anchor keys it claims and one of its new index keys
+(`get_many` / `put_many_if_absent` when the store has them — see `BatchedState` — else key
+by key). Items of one batch see each other's new events.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from classifiers.event_keys import EventFacts, anchor_keys
 from classifiers.minhash import MinHasher, shingle_core, shingle_keys
 from pipeline.models import Item
 from pipeline.storage.base import StateStore
@@ -32,8 +40,12 @@ ROWS = NUM_PERM // BANDS
 MIN_SHINGLES = 8  # shorter texts ("顶", "同问") are not matched by content
 JOIN_THRESHOLD = 0.5
 DEFAULT_WINDOW_DAYS = 30
+KEYS_NS = "event_keys"  # anchor keys (event_keys.py): same place, category and day
+KEY_WINDOW_DAYS = 3
 BAND_PREFIX = "band2"  # v2: numpy MinHash (the datasketch-era "band:" keys are not read)
 _MIX = np.uint64(0x100000001B3)
+
+Entry = tuple[Item, str, bool] | tuple[Item, str, bool, EventFacts | None]
 
 
 def new_event_id(item_id: str) -> str:
@@ -49,23 +61,27 @@ class BatchedState:
         self._get_many = getattr(state, "get_many", None)
         self._put_many = getattr(state, "put_many_if_absent", None)
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+    def get_many(self, keys: Sequence[str], namespace: str = NAMESPACE) -> dict[str, Any]:
+        if not keys:
+            return {}
         if self._get_many is not None:
-            return dict(self._get_many(NAMESPACE, list(keys)))
+            return dict(self._get_many(namespace, list(keys)))
         found = {}
         for key in keys:
-            value = self.state.get(NAMESPACE, key)
+            value = self.state.get(namespace, key)
             if value is not None:
                 found[key] = value
         return found
 
-    def put_many_if_absent(self, entries: dict[str, Any], expires_at: float) -> dict[str, Any]:
+    def put_many_if_absent(
+        self, entries: dict[str, Any], expires_at: float, namespace: str = NAMESPACE
+    ) -> dict[str, Any]:
         if not entries:
             return {}
         if self._put_many is not None:
-            return dict(self._put_many(NAMESPACE, entries, expires_at))
+            return dict(self._put_many(namespace, entries, expires_at))
         return {
-            k: self.state.put_if_absent(NAMESPACE, k, v, expires_at) for k, v in entries.items()
+            k: self.state.put_if_absent(namespace, k, v, expires_at) for k, v in entries.items()
         }
 
 
@@ -77,9 +93,11 @@ class EventIndex:
         state: StateStore,
         window_days: float = DEFAULT_WINDOW_DAYS,
         clock: Callable[[], float] = time.time,
+        key_window_days: float = KEY_WINDOW_DAYS,
     ):
         self.state = BatchedState(state)
         self.window_s = window_days * 86_400
+        self.key_window_s = min(key_window_days, window_days) * 86_400
         self.clock = clock
         self.hasher = MinHasher(NUM_PERM, seed=7)
 
@@ -96,55 +114,124 @@ class EventIndex:
             mixed = mixed * _MIX ^ rows[:, j]
         return [f"{BAND_PREFIX}:{b}:{int(h):016x}" for b, h in enumerate(mixed)]
 
-    def assign(self, item: Item, text: str, index_content: bool = True) -> tuple[str, str]:
+    def assign(
+        self, item: Item, text: str, index_content: bool = True, facts: EventFacts | None = None
+    ) -> tuple[str, str]:
         """(event_id, how) for an item; `text` is its normalised, masked title + text."""
-        return self.assign_many([(item, text, index_content)])[0]
+        return self.assign_many([(item, text, index_content, facts)])[0]
 
-    def assign_many(self, entries: Sequence[tuple[Item, str, bool]]) -> list[tuple[str, str]]:
-        expires = self.clock() + self.window_s
+    def assign_many(self, entries: Sequence[Entry]) -> list[tuple[str, str]]:
+        """(event_id, how) per entry: (item, text, index_content[, facts]); `facts`
+        (event_keys.event_facts) enables the same-place-same-category rule."""
+        now = self.clock()
+        rows = [(e[0], e[1], e[2], e[3] if len(e) > 3 else None) for e in entries]  # type: ignore[misc]
         sigs = [
             self.signature(text) if index and not it.parent_id else None
-            for it, text, index in entries
+            for it, text, index, _ in rows
         ]
         bands = [self.band_keys(s) if s is not None else [] for s in sigs]
-        wanted = {f"item:{it.id}" for it, _, _ in entries}
-        wanted |= {f"item:{it.parent_id}" for it, _, _ in entries if it.parent_id}
+        anchors = [
+            anchor_keys(f, it.published_at) if f and index and not it.parent_id else ([], [])
+            for it, _, index, f in rows
+        ]
+        wanted = {f"item:{it.id}" for it, _, _, _ in rows}
+        wanted |= {f"item:{it.parent_id}" for it, _, _, _ in rows if it.parent_id}
         wanted |= {b for bs in bands for b in bs}
         known = self.state.get_many(sorted(wanted))
+        known_keys = self.state.get_many(sorted({k for a in anchors for k in a[0]}), KEYS_NS)
         pending: dict[str, Any] = {}
         new_keys: dict[str, Any] = {}
-        out: list[tuple[str, str]] = []
-        for (item, _, _), sig, band in zip(entries, sigs, bands, strict=True):
+        claims: dict[str, str] = {}
+        created: dict[str, list[str]] = {}  # new event → the anchor keys it claimed
+        out: list[tuple[str, str]] = [("", "")] * len(rows)
+        # posts before replies: a reply earlier in the batch must not fix its parent's event
+        for n in sorted(range(len(rows)), key=lambda i: bool(rows[i][0].parent_id)):
+            item, sig, band, (lookup, claim) = rows[n][0], sigs[n], bands[n], anchors[n]
             key = f"item:{item.id}"
             if key in known or key in pending:
-                out.append((str(known.get(key, pending.get(key))), "已登记"))
+                event = str(known.get(key, pending.get(key)))
+                out[n] = (event, "已登记")
+                if event == new_event_id(item.id):  # e.g. a reply came first: still claim
+                    for k in claim:
+                        claims.setdefault(k, event)
                 continue
             if item.parent_id:
                 pkey = f"item:{item.parent_id}"
                 event = known.get(pkey) or pending.get(pkey) or new_event_id(item.parent_id)
                 pending.setdefault(pkey, event)
                 how = "跟帖"
-            elif sig is None:
-                event, how = new_event_id(item.id), "新事件"
             else:
-                match = self._match(band, sig, known, pending)
-                event, how = (match, "近似重复") if match else (new_event_id(item.id), "新事件")
-                if not match:
-                    new_keys[f"sig:{event}"] = sig.tolist()
-                    for b in band:
-                        new_keys.setdefault(b, event)
-                        pending.setdefault(b, event)
-                    pending[f"sig:{event}"] = sig.tolist()
+                match = self._match(band, sig, known, pending) if sig is not None else None
+                joined = None if match else self._join(lookup, known_keys, claims)
+                if match:
+                    event, how = match, "近似重复"
+                elif joined:
+                    event, how = joined[0], f"同地同类（{joined[1]}）"
+                else:
+                    event, how = new_event_id(item.id), "新事件"
+                    created[event] = claim
+                    if sig is not None:
+                        new_keys[f"sig:{event}"] = sig.tolist()
+                        for b in band:
+                            new_keys.setdefault(b, event)
+                            pending.setdefault(b, event)
+                        pending[f"sig:{event}"] = sig.tolist()
+                for k in claim:
+                    claims.setdefault(k, event)
             pending[key] = event
-            out.append((str(event), how))
+            out[n] = (str(event), how)
+        moved = self._claim(claims, created, now + self.key_window_s)
+        if moved:
+            out = [(moved.get(e, e), how) for e, how in out]
+            pending = {k: moved.get(v, v) if isinstance(v, str) else v for k, v in pending.items()}
+            for old, new in moved.items():
+                if f"sig:{old}" in new_keys:
+                    new_keys.setdefault(f"sig:{new}", new_keys.pop(f"sig:{old}"))
+            new_keys = {
+                k: moved.get(v, v) if isinstance(v, str) else v for k, v in new_keys.items()
+            }
         items = {k: v for k, v in pending.items() if k.startswith("item:") and k not in known}
-        stored = self.state.put_many_if_absent(items, expires)
-        self.state.put_many_if_absent(new_keys, expires)
-        for n, (item, _, _) in enumerate(entries):
+        stored = self.state.put_many_if_absent({**items, **new_keys}, now + self.window_s)
+        for n, (item, _, _, _) in enumerate(rows):
             winner = stored.get(f"item:{item.id}")
             if winner is not None and winner != out[n][0]:  # another worker was first
                 out[n] = (str(winner), "已登记")
         return out
+
+    def _join(
+        self, lookup: list[str], known: dict[str, Any], claims: dict[str, str]
+    ) -> tuple[str, str] | None:
+        """The event most of the item's anchor keys point to (ties: the first key wins),
+        with the anchor that matched."""
+        votes: Counter[str] = Counter()
+        first: dict[str, str] = {}
+        for k in lookup:
+            event = claims.get(k) or known.get(k)
+            if event:
+                votes[str(event)] += 1
+                first.setdefault(str(event), k)
+        if not votes:
+            return None
+        order = list(first)
+        event = max(votes, key=lambda e: (votes[e], -order.index(e)))
+        return event, first[event].split(":")[2]
+
+    def _claim(
+        self, claims: dict[str, str], created: dict[str, list[str]], expires_at: float
+    ) -> dict[str, str]:
+        """Claims the anchor keys atomically; a new event whose key another worker claimed
+        first joins that worker's event (returned as {lost event: winner}), and its other
+        keys are pointed at the winner too."""
+        stored = self.state.put_many_if_absent(claims, expires_at, KEYS_NS)
+        moved: dict[str, str] = {}
+        for event, keys in created.items():
+            lost = [str(stored[k]) for k in keys if stored.get(k, event) != event]
+            if lost:
+                moved[event] = lost[0]
+        for k, event in claims.items():
+            if event in moved and stored.get(k) == event:  # rare: a partly lost race
+                self.state.state.put(KEYS_NS, k, moved[event], expires_at)
+        return moved
 
     def _match(
         self, bands: list[str], sig: np.ndarray, known: dict[str, Any], pending: dict[str, Any]

@@ -21,11 +21,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifiers.analysis import Analysis
+from classifiers.duties import duty_features
 from classifiers.minhash import shingle_core
+from classifiers.reach import reach_features, scale_features
 from classifiers.sparse import tfidf_matrix
 
 CHAR_N = (1, 2, 3)
 BLOCKS = ("word", "char", "rule")
+EXTRA_FEATURES = True  # reach and scale (reach.py) in the rules block
+DUTY_FEATURES = True  # the departments' duty words among the tokens (duties.py)
+RULE_WEIGHT = 1.0  # the rules block's norm relative to the words' and the chars' (1 each)
 
 
 @dataclass
@@ -128,6 +133,10 @@ def rule_features(
 def make_doc(a: Analysis) -> Doc:
     """Words (jieba tokens; bigrams did not help in cross-validation), chars and rules."""
     rules = rule_features(a, a.short_towns, a.seat)
+    if EXTRA_FEATURES:
+        rules += scale_features(a.content[:5_000]) + reach_features(a.item.metrics)
+    if DUTY_FEATURES:
+        rules += duty_features(a.tokens, a.duty_words)
     return Doc(list(a.tokens), char_keys(a.content[:5_000]), rules)
 
 
@@ -180,6 +189,7 @@ class FeatureSpace:
         self.char_vocab = np.zeros(0, dtype=np.uint64)
         self.rules: dict[str, int] = {}
         self.idf = np.zeros(0, dtype=np.float32)
+        self.rule_weight = RULE_WEIGHT
 
     @property
     def offsets(self) -> tuple[int, int, int]:
@@ -219,7 +229,11 @@ class FeatureSpace:
         rows = np.concatenate((word_rows, char_rows, rule_rows))
         cols = np.concatenate((word_cols, char_cols + n_words, rule_cols + n_words + n_chars))
         edges = np.array(self.offsets, dtype=np.int64)
-        return tfidf_matrix(rows, cols, n, self.idf, edges)
+        x = tfidf_matrix(rows, cols, n, self.idf, edges)
+        weight = self.__dict__.get("rule_weight", 1.0)
+        if weight != 1.0:
+            x.data[x.indices >= edges[2]] *= weight
+        return x
 
     @staticmethod
     def _ids(docs: Sequence[Doc], vocab: dict[str, int], field) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from classifiers.analysis import Analysis, ItemAnalyzer
 from classifiers.decision import Decision, ScoredItemBuilder
+from classifiers.event_keys import event_facts
 from classifiers.events import DEFAULT_WINDOW_DAYS, EventIndex, new_event_id
 from classifiers.normalize import MAX_TEXT_CHARS
 from classifiers.watches import WatchList
@@ -62,8 +63,12 @@ class ScoringClassifier(ABC):
             for a, d in zip(analyses, decisions, strict=True):
                 d.event_id, d.event_how = new_event_id(a.item.parent_id or a.item.id), "未建索引"
         else:
+            county = self.analyzer.county.code
             assigned = self.events.assign_many(
-                [(a.item, a.content, d.relevant) for a, d in zip(analyses, decisions, strict=True)]
+                [
+                    (a.item, a.content, d.relevant, event_facts(a, d, county))
+                    for a, d in zip(analyses, decisions, strict=True)
+                ]
             )
             for d, (event_id, how) in zip(decisions, assigned, strict=True):
                 d.event_id, d.event_how = event_id, how

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
-from classifiers.analysis import ItemAnalyzer
+from classifiers.analysis import Analysis, ItemAnalyzer
 from classifiers.bundle import NO_TOWN, ModelBundle
 from classifiers.features import FeatureSpace, make_doc
 from classifiers.heads import LinearHead, fit_platt, fit_temperature, sigmoid
@@ -28,6 +28,7 @@ from pipeline.models import CATEGORIES, Item
 log = logging.getLogger("yuqing.classify.train")
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
+CATEGORIES_ON_RELEVANT = True  # fit the category heads on the relevant items only
 
 
 @dataclass
@@ -152,10 +153,15 @@ def _fit_categories(x, y: np.ndarray, groups, report: dict) -> LinearHead:
 
 
 def train_bundle(
-    examples: Sequence[Example], analyzer: ItemAnalyzer, extra_meta: dict | None = None
+    examples: Sequence[Example],
+    analyzer: ItemAnalyzer,
+    extra_meta: dict | None = None,
+    analyses: Sequence[Analysis] | None = None,
 ) -> tuple[ModelBundle, dict]:
-    """Fit features and heads on `examples`; returns the bundle and a CV report."""
-    analyses = [analyzer.analyze(e.item) for e in examples]
+    """Fit features and heads on `examples`; returns the bundle and a CV report.
+    `analyses`: the examples' analyses when already computed (cross-validation)."""
+    if analyses is None:
+        analyses = [analyzer.analyze(e.item) for e in examples]
     docs = [make_doc(a) for a in analyses]
     space = FeatureSpace().fit(docs)
     x = space.transform(docs)
@@ -165,7 +171,8 @@ def train_bundle(
     rel = np.array([int(e.relevant) for e in examples])
     heads = {"relevance": _fit_head("relevance", "binary", x, rel, groups, report)}
     cats = np.array([[int(c in e.categories) for c in CATEGORIES] for e in examples])
-    heads["categories"] = _fit_categories(x, cats, groups, report)
+    cat_rows = np.flatnonzero(rel == 1) if CATEGORIES_ON_RELEVANT else np.arange(len(examples))
+    heads["categories"] = _fit_categories(x[cat_rows], cats[cat_rows], groups[cat_rows], report)
     lead_rows = np.array([i for i, e in enumerate(examples) if e.relevant and e.lead])
     leads = np.array([examples[i].lead for i in lead_rows])
     heads["lead"] = _fit_head("lead", "multiclass", x[lead_rows], leads, groups[lead_rows], report)

@@ -34,8 +34,20 @@ def yuqing(
     )
 
 
-def run_demo(data: Path, env: dict | None = None) -> dict:
-    result = yuqing("demo", "--data", str(data), "--json", env=env)
+def demo_config(folder: Path) -> Path:
+    """The default config with a demo port of this test run's own: item ids are hashed from
+    URLs, so two runs on the same data must serve the same port, whatever else is running."""
+    from tests.servers import free_port
+
+    config = yaml.safe_load((ROOT / "deploy" / "yuqing.yaml").read_text(encoding="utf-8"))
+    config["demo_port"] = free_port()
+    path = folder / "yuqing.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run_demo(data: Path, config: Path, env: dict | None = None) -> dict:
+    result = yuqing("demo", "--data", str(data), "--json", "--config", str(config), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
@@ -48,12 +60,13 @@ def cases_json(data: Path, env: dict | None = None) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
+    config = demo_config(tmp_path_factory.mktemp("config"))
     data = tmp_path_factory.mktemp("demo")
-    return data, run_demo(data)
+    return data, run_demo(data, config), config
 
 
 def test_demo_opens_cases_in_every_category(demo_run):
-    data, summary = demo_run
+    data, summary, _ = demo_run
     assert summary["items"] >= 40
     assert 0 < summary["items_relevant"] < summary["items"], "irrelevant posts are recognised"
     assert set(summary["cases_by_category"]) == set(CATEGORIES)
@@ -61,7 +74,7 @@ def test_demo_opens_cases_in_every_category(demo_run):
 
 
 def test_cases_list_json_has_the_contract_fields(demo_run):
-    data, summary = demo_run
+    data, summary, _ = demo_run
     cases = cases_json(data)
     assert len(cases) == summary["cases"]
     assert len({c["event_id"] for c in cases}) == len(cases), "one case per event"
@@ -80,8 +93,8 @@ def test_cases_list_json_has_the_contract_fields(demo_run):
 
 
 def test_demo_again_on_the_same_data_doubles_nothing(demo_run, tmp_path):
-    data, first = demo_run
-    again = run_demo(data)
+    data, first, config = demo_run
+    again = run_demo(data, config)
     assert again["items"] == first["items"]
     assert again["cases"] == first["cases"]
 
@@ -101,7 +114,7 @@ def _count(db: Path, sql: str) -> int:
 def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_run, tmp_path):
     from crawlers.demo import serve_demo_sites
 
-    _, reference = demo_run
+    _, reference, _ = demo_run
     data = tmp_path / "data"
     config = yaml.safe_load((ROOT / "deploy" / "yuqing.yaml").read_text(encoding="utf-8"))
     config["data_dir"] = str(data)
@@ -176,9 +189,9 @@ def _case_keys(cases: list[dict]) -> list[tuple]:
 def test_demo_on_kafka_and_elasticsearch_gives_the_same_cases(
     demo_run, tmp_path, kafka_url, es_url
 ):
-    data, reference = demo_run
+    data, reference, config = demo_run
     env = {"YUQING_BUS": kafka_url, "YUQING_STORE": es_url}
-    summary = run_demo(tmp_path / "distributed", env=env)
+    summary = run_demo(tmp_path / "distributed", config, env=env)
     assert summary["items"] == reference["items"]
     assert summary["cases_by_category"] == reference["cases_by_category"]
     distributed = cases_json(tmp_path / "distributed", env=env)
