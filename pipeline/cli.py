@@ -31,8 +31,11 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for chatty in ("elastic_transport", "kafka", "scrapy", "urllib3"):
+    for chatty in ("elastic_transport", "scrapy", "urllib3"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # kafka-python logs every refused connection at ERROR, several a second in an outage;
+    # the bus reports an outage itself, once, as a BusError.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

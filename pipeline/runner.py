@@ -114,7 +114,10 @@ class StageRunner:
                 )
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
-                consumer.seek_to_committed()
+                try:
+                    consumer.seek_to_committed()
+                except TRANSIENT as again:  # still down: the next round backs off further
+                    log.warning("stage %s: cannot rewind yet: %s", self.stage.name, again)
 
     def _maybe_tick(self) -> None:
         now = time.monotonic()

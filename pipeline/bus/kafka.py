@@ -201,10 +201,18 @@ class KafkaBusProducer(Producer):
     def flush(self) -> None:
         pending, refused = self._pending, self._refused
         self._pending, self._refused = [], []
-        timeout_s = 3 * self._bus.options["request_timeout_ms"] / 1000
+        deadline = time.monotonic() + 3 * self._bus.options["request_timeout_ms"] / 1000
         try:
-            if pending:
-                self._producer.flush(timeout=timeout_s)
+            while pending:
+                # In slices: while the brokers are down, give up with a BusError (the runner
+                # says so and backs off) rather than wait silently for the whole timeout.
+                try:
+                    self._producer.flush(timeout=REACHABLE_CHECK_S)
+                    break
+                except kafka_errors.KafkaTimeoutError:
+                    if time.monotonic() >= deadline:
+                        raise
+                    self._bus.check_reachable()
         except KafkaError as exc:
             raise self._bus.fail(f"{len(pending)} message(s) not confirmed", exc) from exc
         failures = refused + [
@@ -325,9 +333,10 @@ class KafkaBusConsumer(Consumer):
         """Rewind each partition held to the first message polled but not committed.
 
         Local: no round trip to the broker, so it works in the outage that made the batch fail
-        (asking the coordinator for the committed offsets timed out there and raised out of the
-        runner's retry handler). Every message before the first uncommitted one was committed,
-        and a partition that changed owner is re-read from its commit by kafka-python itself."""
+        (reading the committed offsets from the coordinator would block there for
+        request_timeout_ms per partition, then raise out of the runner's retry handler). Every
+        message before the first uncommitted one was committed, and a partition that changed
+        owner is re-read from its commit by kafka-python itself."""
         first: dict[tuple[str, int], int] = {}
         for m in self._polled:
             tp = (m.topic, m.partition)
