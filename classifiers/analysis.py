@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from classifiers.duties import duty_words
 from classifiers.lexicon import Hit
 from classifiers.normalize import MAX_TEXT_CHARS, TextNormalizer
 from classifiers.pii import MaskCounts, PiiMasker
@@ -48,7 +47,6 @@ class Analysis:
     department_evidence: DepartmentEvidence | None = None
     short_towns: dict[str, str] = field(default_factory=dict)  # "岭口" → town code
     seat: str | None = None  # the county seat's town code (县城)
-    duty_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # duties.py
 
     @property
     def empty(self) -> bool:
@@ -67,7 +65,6 @@ class ItemAnalyzer:
         self.relevance = RelevanceRule(profile)
         self.sentiment = SentimentClassifier()
         self.router = DepartmentRouter(profile)
-        self._duty_words: dict[str, tuple[str, ...]] | None = None
         self.short_towns = {
             t.name.removesuffix("镇").removesuffix("乡"): t.code
             for t in profile.towns
@@ -87,13 +84,6 @@ class ItemAnalyzer:
                 "sentiment": self.sentiment.matcher,
             },
         )
-
-    @property
-    def duty_words(self) -> dict[str, tuple[str, ...]]:
-        """Duty word → departments (duties.py), cut with the scanner's tokenizer once."""
-        if self._duty_words is None:
-            self._duty_words = duty_words(self.profile, self.scanner.tokenizer.cut)
-        return self._duty_words
 
     @property
     def county(self) -> Jurisdiction:
@@ -118,7 +108,6 @@ class ItemAnalyzer:
             place=self.county,
             short_towns=self.short_towns,
             seat=self.seat,
-            duty_words=self.duty_words,
         )
 
     def analyze(self, item: Item) -> Analysis:

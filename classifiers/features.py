@@ -1,11 +1,13 @@
 """Features of an analysed item: words, character n-grams and the rules' evidence.
 
-Three blocks, each TF-IDF weighted (sublinear tf) and L2-normalised on its own:
+Four blocks, each TF-IDF weighted (sublinear tf) and L2-normalised on its own:
 - words: the jieba tokens (profile dictionary) and adjacent-token bigrams, lower-cased;
 - chars: character 1–3-grams of the letters/digits/CJK of the text, packed into uint64 keys
   (21 bits per code point) and looked up with `np.searchsorted` — no Python per n-gram;
 - rules: what the rules found (source type, place evidence, rule categories, gazetteer town,
-  rule lead department, relevance verdict), so a model learns when to trust them.
+  rule lead department, relevance verdict), so a model learns when to trust them;
+- reach: reach.py's scale and reach cues (counts of people, 村民们/全村…, metrics bins).
+Each head weighs the blocks differently (training.BLOCK_WEIGHTS).
 Feature names (for explanations) are the word, the n-gram, or the rule feature's name.
 """
 
@@ -21,16 +23,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifiers.analysis import Analysis
-from classifiers.duties import duty_features
 from classifiers.minhash import shingle_core
 from classifiers.reach import reach_features, scale_features
 from classifiers.sparse import tfidf_matrix
 
 CHAR_N = (1, 2, 3)
-BLOCKS = ("word", "char", "rule")
+BLOCKS = ("word", "char", "rule", "reach")
+REACH_PREFIXES = ("scale:", "one:", "reach:")  # reach.py's features: their own block
 EXTRA_FEATURES = True  # reach and scale (reach.py) in the rules block
-DUTY_FEATURES = True  # the departments' duty words among the tokens (duties.py)
-RULE_WEIGHT = 1.0  # the rules block's norm relative to the words' and the chars' (1 each)
 
 
 @dataclass
@@ -135,8 +135,6 @@ def make_doc(a: Analysis) -> Doc:
     rules = rule_features(a, a.short_towns, a.seat)
     if EXTRA_FEATURES:
         rules += scale_features(a.content[:5_000]) + reach_features(a.item.metrics)
-    if DUTY_FEATURES:
-        rules += duty_features(a.tokens, a.duty_words)
     return Doc(list(a.tokens), char_keys(a.content[:5_000]), rules)
 
 
@@ -189,11 +187,14 @@ class FeatureSpace:
         self.char_vocab = np.zeros(0, dtype=np.uint64)
         self.rules: dict[str, int] = {}
         self.idf = np.zeros(0, dtype=np.float32)
-        self.rule_weight = RULE_WEIGHT
+        self.n_reach = 0
 
     @property
-    def offsets(self) -> tuple[int, int, int]:
-        return 0, len(self.words), len(self.words) + len(self.char_vocab)
+    def offsets(self) -> tuple[int, ...]:
+        """The first column of each block (BLOCKS); reach features are the last rule names."""
+        rule_off = len(self.words) + len(self.char_vocab)
+        reach_off = rule_off + len(self.rules) - self.__dict__.get("n_reach", 0)
+        return 0, len(self.words), rule_off, reach_off
 
     @property
     def n_features(self) -> int:
@@ -208,7 +209,9 @@ class FeatureSpace:
         chars = [k for k, c in char_df.most_common(self.max_chars) if c >= self.min_df]
         self.words = {w: i for i, w in enumerate(sorted(words))}
         self.char_vocab = np.array(sorted(chars), dtype=np.uint64)
-        self.rules = {r: i for i, r in enumerate(sorted(rule_df))}
+        ordered = sorted(rule_df, key=lambda r: (r.startswith(REACH_PREFIXES), r))
+        self.rules = {r: i for i, r in enumerate(ordered)}
+        self.n_reach = sum(r.startswith(REACH_PREFIXES) for r in ordered)
         df = np.array(
             [word_df[w] for w in self.words]
             + [char_df[int(k)] for k in self.char_vocab]
@@ -229,11 +232,7 @@ class FeatureSpace:
         rows = np.concatenate((word_rows, char_rows, rule_rows))
         cols = np.concatenate((word_cols, char_cols + n_words, rule_cols + n_words + n_chars))
         edges = np.array(self.offsets, dtype=np.int64)
-        x = tfidf_matrix(rows, cols, n, self.idf, edges)
-        weight = self.__dict__.get("rule_weight", 1.0)
-        if weight != 1.0:
-            x.data[x.indices >= edges[2]] *= weight
-        return x
+        return tfidf_matrix(rows, cols, n, self.idf, edges)
 
     @staticmethod
     def _ids(docs: Sequence[Doc], vocab: dict[str, int], field) -> tuple[np.ndarray, np.ndarray]:
@@ -258,7 +257,7 @@ class FeatureSpace:
         return rows[hit], pos[hit]
 
     def name(self, column: int) -> str:
-        _, char_off, rule_off = self.offsets
+        _, char_off, rule_off = self.offsets[:3]
         if column < rule_off and column >= char_off:
             return key_name(int(self.char_vocab[column - char_off]))
         names = self.__dict__.get("_names")
