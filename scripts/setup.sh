@@ -9,8 +9,15 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
 # The machine's pip 23.2 crashes resolving lxml's extras (trafilatura needs them).
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+# Build chatter goes to a log, shown only if the install fails.
+log=.venv/setup.log
+if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24" &&
+       .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"; } >"$log" 2>&1
+then
+  cat "$log" >&2
+  echo "setup failed: see $log" >&2
+  exit 1
+fi
 
 if [[ "${1:-}" == "--browser" ]]; then
   need=()
