@@ -19,22 +19,6 @@ from classifiers.corpus import CORPUS_DIR, CorpusError, CorpusItem, CorpusLoader
 from pipeline.cli import config_options, friendly_errors, settings_from
 
 
-def _examples(items: list[CorpusItem]):
-    from classifiers.training import Example
-
-    return [
-        Example(
-            i.to_item(),
-            i.labels.relevant,
-            list(i.labels.categories),
-            i.labels.lead_department,
-            i.labels.town,
-            i.event,
-        )
-        for i in items
-    ]
-
-
 def _figures(classifier, gold: list[CorpusItem]):
     from classifiers.metrics import measure
 
@@ -89,7 +73,9 @@ def train(corpus_dir: Path, out: Path | None, force: bool, skip_bad: bool, confi
         raise click.ClickException(f"no training items in {corpus_dir}")
     kept, hygiene = clean_training_set(train_items, test_items)
     click.echo(hygiene.summary())
-    examples = _examples(kept)
+    from classifiers.training import examples_of
+
+    examples = examples_of(kept)
     reader = CorrectionsReader(profile)
     office = reader.read(corrections_path(settings.data_dir))
     click.echo(f"office corrections: {len(office)} item(s), {len(reader.skipped)} line(s) skipped")

@@ -24,22 +24,8 @@ from classifiers.decision import Decision
 from classifiers.events import new_event_id
 from classifiers.metrics import Figures, measure
 from classifiers.model_classifier import ModelClassifier
-from classifiers.training import Example, train_bundle
+from classifiers.training import examples_of, train_bundle
 from pipeline.models import ScoredItem
-
-
-def examples_of(items: Sequence[CorpusItem]) -> list[Example]:
-    return [
-        Example(
-            i.to_item(),
-            i.labels.relevant,
-            list(i.labels.categories),
-            i.labels.lead_department,
-            i.labels.town,
-            i.event,
-        )
-        for i in items
-    ]
 
 
 def _scored(model: ModelClassifier, analyses: Sequence[Analysis]) -> list[ScoredItem]:

@@ -15,20 +15,9 @@ from __future__ import annotations
 import math
 import re
 
+from classifiers.rules.severity import chinese_number
 from pipeline.models import Metrics
 
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _UNITS = "户|人|名|家|位|个人|个村|个小区|个班|辆|个学生|个孩子|名学生|名工人|个工人"
 # a count of people: Arabic (200多名), Chinese (两百多户, 三十几人) or vague (几十户, 上百人)
 _COUNT = re.compile(
@@ -88,15 +77,7 @@ def _value(num: str) -> int:
         return int(num)
     if num[0] in "几数上":
         return 100 if "百" in num or "千" in num or "万" in num else 10 if "十" in num else 3
-    total, current = 0, 0
-    for ch in num:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in "十百千万":
-            scale = {"十": 10, "百": 100, "千": 1000, "万": 10000}[ch]
-            total += (current or 1) * scale
-            current = 0
-    return total + current
+    return chinese_number("".join(ch for ch in num if ch not in "几数上") or "0")
 
 
 def scale_features(text: str) -> list[str]:

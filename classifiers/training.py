@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +27,9 @@ from classifiers.bundle import NO_TOWN, ModelBundle
 from classifiers.features import FeatureSpace, make_doc
 from classifiers.heads import LinearHead, fit_platt, fit_temperature, sigmoid
 from pipeline.models import CATEGORIES, Item
+
+if TYPE_CHECKING:
+    from classifiers.corpus import CorpusItem
 
 log = logging.getLogger("yuqing.classify.train")
 
@@ -230,3 +234,18 @@ def train_bundle(
         **(extra_meta or {}),
     }
     return ModelBundle(space, heads, meta), report
+
+
+def examples_of(items: Sequence[CorpusItem]) -> list[Example]:
+    """Training examples from labelled corpus items."""
+    return [
+        Example(
+            i.to_item(),
+            i.labels.relevant,
+            list(i.labels.categories),
+            i.labels.lead_department,
+            i.labels.town,
+            i.event,
+        )
+        for i in items
+    ]

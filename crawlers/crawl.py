@@ -14,11 +14,11 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from crawlers.settings import scrapy_settings, source_settings
-from crawlers.sink import ItemSink, open_seen_index
+from crawlers.sink import ItemSink, SinkStats, open_seen_index
 from crawlers.sources import SourceConfig
 from crawlers.spiders import SourceSpider, spider_class
 from pipeline.config import Settings
@@ -28,13 +28,9 @@ log = logging.getLogger("yuqing.crawl")
 
 
 @dataclass
-class PassReport:
-    emitted: int = 0
-    unchanged: int = 0
-    updated: int = 0
-    invalid: int = 0
-    findings: int = 0
-    by_source: dict[str, int] = field(default_factory=dict)
+class PassReport(SinkStats):
+    """A crawl pass: the sink's counts and how long the pass took."""
+
     seconds: float = 0.0
 
 
