@@ -15,7 +15,6 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -197,7 +196,7 @@ def _short(exc: Exception, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def run_once(stage: Stage, now: datetime | None = None) -> int:
+def run_once(stage: Stage) -> int:
     """Process everything currently waiting for a stage, then return (demo and tests)."""
     runner = StageRunner(stage, poll_timeout_s=0.2)
     runner.run(threading.Event(), max_idle_polls=2)
