@@ -10,6 +10,7 @@ severity, co-departments, PII). Text is capped before any work (`MAX_RAW_CHARS`)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from classifiers.lexicon import Hit
 from classifiers.normalize import MAX_TEXT_CHARS, TextNormalizer
@@ -89,15 +90,42 @@ class ItemAnalyzer:
     def county(self) -> Jurisdiction:
         return self.places.county
 
-    def prepare(self, item: Item) -> Analysis:
-        """Normalised and masked fields; no scoring yet."""
+    def _fields(self, item: Item) -> tuple[str, str, str | None, str, MaskCounts]:
+        """(title, text, author, content, masks): normalised and masked."""
         masks = MaskCounts()
         title = self.masker.mask(self.normalizer.title(item.title), masks)
         text = self.masker.mask(self.normalizer.text(item.text), masks)
         author = self.masker.mask_author(
             self.normalizer.author(item.author), item.source_type in PERSONAL_SOURCES
         )
-        content = f"{title}\n{text}" if title else text
+        return title, text, author, f"{title}\n{text}" if title else text, masks
+
+    def prepare(self, item: Item) -> Analysis:
+        """Normalised and masked fields; no scoring yet."""
+        return self._empty(item, *self._fields(item))
+
+    def _empty(self, item: Item, *fields: Any) -> Analysis:
+        return Analysis(
+            item, *fields, place=self.county, short_towns=self.short_towns, seat=self.seat
+        )
+
+    def analyze(self, item: Item) -> Analysis:
+        """Every field computed first, then one Analysis built with all of them (no default
+        evidence objects made only to be replaced)."""
+        title, text, author, content, masks = self._fields(item)
+        if not content.strip():
+            return self._empty(item, title, text, author, content, masks)
+        head = content[:MAX_SCAN_CHARS]
+        tokens, hits = self.scanner.scan(head)
+        places = self.places.locate(head, hits["places"])
+        found = self.categories.classify(head, hits["categories"])
+        place = self.places.jurisdiction(places)
+        evidence = self.router.evidence(head, hits["departments"])
+        departments = self.router.route(head, found.categories, place, None, evidence=evidence)
+        named = sum(1 for d in departments if d.why.startswith(("文中点名", "职责关键词")))
+        verdict = self.relevance.judge(
+            item, head, places, found.categories, named, (hits["public"], hits["commercial"])
+        )
         return Analysis(
             item,
             title,
@@ -105,31 +133,14 @@ class ItemAnalyzer:
             author,
             content,
             masks,
-            place=self.county,
-            short_towns=self.short_towns,
-            seat=self.seat,
+            tokens,
+            hits,
+            places,
+            found,
+            place,
+            verdict,
+            departments,
+            evidence,
+            self.short_towns,
+            self.seat,
         )
-
-    def analyze(self, item: Item) -> Analysis:
-        a = self.prepare(item)
-        if a.empty:
-            return a
-        head = a.content[:MAX_SCAN_CHARS]
-        a.tokens, a.hits = self.scanner.scan(head)
-        a.places = self.places.locate(head, a.hits["places"])
-        a.found = self.categories.classify(head, a.hits["categories"])
-        a.place = self.places.jurisdiction(a.places)
-        a.department_evidence = self.router.evidence(head, a.hits["departments"])
-        a.departments = self.router.route(
-            head, a.found.categories, a.place, None, evidence=a.department_evidence
-        )
-        named = sum(1 for d in a.departments if d.why.startswith(("文中点名", "职责关键词")))
-        a.verdict = self.relevance.judge(
-            item,
-            head,
-            a.places,
-            a.found.categories,
-            named,
-            (a.hits["public"], a.hits["commercial"]),
-        )
-        return a

@@ -6,11 +6,14 @@ and importance (seed 003), the explanation line — and assembles the ScoredItem
 `model_construct`: every value is already of its field's type (the Item was validated, the
 codes come from the fixed vocabularies, risk is clamped to 0–100), so a second validation
 would only cost time (tests/classifiers/test_fast_paths.py re-validates what it builds).
+`construct` does what `model_construct` does when every field is given, without its
+per-field loop over aliases and defaults.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from classifiers.analysis import Analysis
 from classifiers.rules.risk import RiskScorer
@@ -20,6 +23,28 @@ from pipeline.models import DepartmentRef, Item, Jurisdiction, ScoredItem
 SENTIMENT_ZH = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 SEVERITY_ZH = {"especially_major": "特别重大", "major": "重大", "larger": "较大", "general": "一般"}
 _ITEM_FIELDS = tuple(Item.model_fields)
+_SCORED_FIELDS = tuple(ScoredItem.model_fields)
+_SCORED_SET = frozenset(_SCORED_FIELDS)
+_PLAIN = (
+    not ScoredItem.__pydantic_root_model__
+    and ScoredItem.__pydantic_post_init__ is None
+    and ScoredItem.model_config.get("extra") != "allow"
+    and all(
+        f.alias is None and f.validation_alias is None for f in ScoredItem.model_fields.values()
+    )
+)
+
+
+def construct(values: dict[str, Any]) -> ScoredItem:
+    """`ScoredItem.model_construct(**values)`; the short way when `values` has every field."""
+    if not _PLAIN or values.keys() != _SCORED_SET:
+        return ScoredItem.model_construct(**values)
+    m = ScoredItem.__new__(ScoredItem)
+    object.__setattr__(m, "__dict__", {name: values[name] for name in _SCORED_FIELDS})
+    object.__setattr__(m, "__pydantic_fields_set__", set(_SCORED_FIELDS))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
 
 
 @dataclass
@@ -36,6 +61,7 @@ class Decision:
     sentiment: str = "neutral"
     event_id: str = ""
     event_how: str = ""
+    same_event_as: list[str] = field(default_factory=list)
     watches: list[str] = field(default_factory=list)
 
 
@@ -72,18 +98,23 @@ class ScoredItemBuilder:
         if d.watches:
             parts.append("专题：" + "、".join(d.watches))
         parts.append(f"事件：{d.event_how}")
-        return ScoredItem.model_construct(
-            **base,
-            profile=self.profile_name,
-            relevant=d.relevant,
-            categories=list(d.categories) if d.relevant else [],
-            sentiment=d.sentiment,
-            risk=assessment.risk,
-            importance=assessment.importance,
-            severity=d.severity if d.relevant else None,
-            jurisdiction=d.place.model_copy(),
-            departments=list(d.departments) if d.relevant else [],
-            event_id=d.event_id,
-            explanation=" | ".join(parts),
-            watches=list(d.watches),
+        if d.same_event_as:
+            parts.append(f"与另外{len(d.same_event_as)}起事件实为同一事件")
+        return construct(
+            dict(
+                base,
+                profile=self.profile_name,
+                relevant=d.relevant,
+                categories=list(d.categories) if d.relevant else [],
+                sentiment=d.sentiment,
+                risk=assessment.risk,
+                importance=assessment.importance,
+                severity=d.severity if d.relevant else None,
+                jurisdiction=d.place.model_copy(),
+                departments=list(d.departments) if d.relevant else [],
+                event_id=d.event_id,
+                same_event_as=d.same_event_as,
+                explanation=" | ".join(parts),
+                watches=list(d.watches),
+            )
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 LOCAL_TZ = timezone(timedelta(hours=8))
@@ -36,7 +37,7 @@ COUNTY_SUFFIXES = (
 TOWN_SUFFIXES = "社区|小区|村|路|街"
 _SUFFIX = re.compile(f"(?:{COUNTY_SUFFIXES}|{TOWN_SUFFIXES})")
 _TOWN_SCOPED = frozenset(TOWN_SUFFIXES.split("|"))
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # characters that end a name: function words, pronouns, numerals, directions, verbs of motion
 _STOP = frozenset(
     "的了在是有我你他她它们这那某一二两三几个些该本各每都和与及或往去到从向被把将就也还又很"
@@ -138,13 +139,14 @@ def _name_before(
     """The name ending at `end` and where it starts in `text`; with `town_gap`, a town
     named just before stands for an unnamed facility ("岭口镇一建筑工地" → 岭口)."""
     before = text[max(0, end - 6) : end]
-    for short in short_towns:  # "岭口镇中学" / "岭口中学" → 岭口
-        if before.endswith((short + "镇", short + "乡")):
-            return short, end - len(short) - 1
+    if before.endswith(_town_forms(tuple(short_towns))):
+        for short in short_towns:  # "岭口镇中学" / "岭口中学" → 岭口
+            if before.endswith((short + "镇", short + "乡")):
+                return short, end - len(short) - 1
     name = text[max(0, end - 2) : end]
-    if len(name) < 2 or not all(_CJK.match(c) for c in name):
+    if len(name) < 2 or not _CJK_RUN.fullmatch(name):
         return None
-    if town_gap and (name in _JUNK or any(c in _STOP for c in name)):
+    if town_gap and (name in _JUNK or not _STOP.isdisjoint(name)):
         near = text[max(0, end - 9) : end]
         for short in short_towns:
             at = max(near.rfind(short + "镇"), near.rfind(short + "乡"))
@@ -158,9 +160,15 @@ def _name_before(
         if head is not None:
             return head[0] + name, head[1]
         return ("县" + name, end - 3) if text[max(0, end - 3) : end - 2] == "县" else None
-    if any(c in _STOP for c in name):
+    if not _STOP.isdisjoint(name):
         return None
     return name, end - 2
+
+
+@lru_cache(maxsize=16)
+def _town_forms(shorts: tuple[str, ...]) -> tuple[str, ...]:
+    """Every "X镇" / "X乡" form of the short town names: one `endswith` tests them all."""
+    return tuple(form for short in shorts for form in (short + "镇", short + "乡"))
 
 
 def _sent_to(text: str, pos: int) -> bool:

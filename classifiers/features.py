@@ -23,9 +23,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifiers.analysis import Analysis
-from classifiers.minhash import shingle_core
+from classifiers.minhash import code_points, shingle_core
 from classifiers.reach import reach_features, scale_features
-from classifiers.sparse import tfidf_matrix
+from classifiers.sparse import KeyIndex, tfidf_matrix
 
 CHAR_N = (1, 2, 3)
 BLOCKS = ("word", "char", "rule", "reach")
@@ -54,6 +54,37 @@ def char_keys(text: str) -> np.ndarray:
     if 3 in CHAR_N and len(cps) >= 3:
         parts.append((cps[:-2] << np.uint64(42)) | (cps[1:-1] << np.uint64(21)) | cps[2:])
     return np.concatenate(parts)
+
+
+def batch_char_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """`char_keys` of every text at once: (the keys, text after text, each text's in the
+    order `char_keys` gives them; (len(texts) + 1) offsets). A few numpy calls per batch
+    instead of a dozen per text."""
+    cps, starts = code_points([shingle_core(t) for t in texts])
+    n_docs, total = len(texts), len(cps)
+    full = [cps]
+    for n in CHAR_N[1:]:
+        size = max(total - n + 1, 0)
+        grams = cps[:size].copy()
+        for j in range(1, n):
+            grams <<= np.uint64(21)
+            grams |= cps[j : j + size]
+        full.append(grams)
+    # segments doc by doc, n-gram size by size: where each starts in `flat`, how long
+    bases, firsts = [], 0
+    for grams in full:
+        bases.append(starts[:-1] + firsts)
+        firsts += len(grams)
+    lengths = np.diff(starts)
+    seg_base = np.stack(bases, axis=1).ravel()
+    seg_len = np.stack([np.maximum(lengths - (n - 1), 0) for n in CHAR_N], axis=1).ravel()
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(seg_len.reshape(n_docs, len(CHAR_N)).sum(axis=1), out=offsets[1:])
+    seg_out = np.zeros(len(seg_len), dtype=np.int64)
+    np.cumsum(seg_len[:-1], out=seg_out[1:])
+    index = np.repeat(seg_base - seg_out, seg_len) + np.arange(offsets[-1], dtype=np.int64)
+    flat = np.concatenate(full) if total else np.zeros(0, dtype=np.uint64)
+    return flat[index], offsets
 
 
 def key_name(key: int) -> str:
@@ -130,50 +161,25 @@ def rule_features(
     return feats
 
 
-def make_doc(a: Analysis) -> Doc:
-    """Words (jieba tokens; bigrams did not help in cross-validation), chars and rules."""
+def make_doc(a: Analysis, chars: np.ndarray | None = None) -> Doc:
+    """Words (jieba tokens; bigrams did not help in cross-validation), chars and rules;
+    `chars`: the item's char keys when computed already (`make_docs`)."""
     rules = rule_features(a, a.short_towns, a.seat)
     if EXTRA_FEATURES:
         rules += scale_features(a.content[:5_000]) + reach_features(a.item.metrics)
-    return Doc(list(a.tokens), char_keys(a.content[:5_000]), rules)
+    if chars is None:
+        chars = char_keys(a.content[:5_000])
+    return Doc(list(a.tokens), chars, rules)
 
 
-class KeyIndex:
-    """uint64 key → column, an open-addressing hash table probed with numpy (several times
-    faster than `searchsorted` on unsorted queries). Key 0 never occurs (no code point 0)."""
-
-    def __init__(self, keys: np.ndarray):
-        size = 1 << max(4, int(len(keys) * 4 - 1).bit_length())
-        self.shift = np.uint64(64 - size.bit_length() + 1)
-        self.mask = size - 1
-        self.keys = np.zeros(size, dtype=np.uint64)
-        self.cols = np.full(size, -1, dtype=np.int64)
-        slots = self._slots(keys)
-        for col, (key, slot) in enumerate(zip(keys.tolist(), slots.tolist(), strict=True)):
-            while self.keys[slot]:
-                slot = (slot + 1) & self.mask
-            self.keys[slot] = key
-            self.cols[slot] = col
-
-    def _slots(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> self.shift).astype(np.int64)
-
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Column of each key, −1 when unknown. The first probe is done for all keys at
-        once; only the few keys whose home slot holds another key probe further."""
-        slots = self._slots(keys)
-        found = self.keys[slots]
-        hit = found == keys
-        out = np.where(hit, self.cols[slots], -1)
-        active = np.flatnonzero(~hit & (found != 0))
-        slots = (slots[active] + 1) & self.mask
-        while len(active):
-            found = self.keys[slots]
-            hit = found == keys[active]
-            out[active[hit]] = self.cols[slots[hit]]
-            more = ~hit & (found != 0)
-            active, slots = active[more], (slots[more] + 1) & self.mask
-        return out
+def make_docs(analyses: Sequence[Analysis]) -> list[Doc]:
+    """`make_doc` of a batch, the char n-grams of all items computed together."""
+    keys, offsets = batch_char_keys([a.content[:5_000] for a in analyses])
+    bounds = offsets.tolist()
+    return [
+        make_doc(a, keys[lo:hi])
+        for a, lo, hi in zip(analyses, bounds[:-1], bounds[1:], strict=True)
+    ]
 
 
 class FeatureSpace:

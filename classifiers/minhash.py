@@ -41,51 +41,136 @@ def shingle_keys(text: str, k: int = SHINGLE, core: bool = False) -> np.ndarray:
     return np.unique(keys)
 
 
+def code_points(cores: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of all `cores` one after the other (uint64), and where each starts."""
+    lengths = np.fromiter(map(len, cores), np.int64, len(cores))
+    starts = np.zeros(len(cores) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    joined = "".join(cores).encode("utf-32-le")
+    return np.frombuffer(joined, dtype=np.uint32).astype(np.uint64), starts
+
+
+def mix(keys: np.ndarray) -> np.ndarray:
+    """A key's 32-bit hash, the input of the permutations."""
+    return (keys * _GOLDEN) >> np.uint64(32)
+
+
+def batch_shingle_hashes(
+    cores: Sequence[str], at_least: int = 1, k: int = SHINGLE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k-shingles of every core at once, as MinHash needs them: (each doc's distinct
+    hashes (`mix`), doc after doc; (len(cores) + 1) offsets into them; whether the doc has at
+    least `at_least` distinct shingles). One sort for the batch instead of a dozen numpy
+    calls per text. Two shingles of a doc with one hash give the same minimum, so the
+    signatures equal `signature(shingle_keys(core))`; the count is exact (a doc whose
+    hashes collide is counted again by its keys)."""
+    cps, starts = code_points(cores)
+    n_docs = len(cores)
+    lengths = np.diff(starts)
+    counts = np.maximum(lengths - (k - 1), 0)
+    n = len(cps) - k + 1
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    if n <= 0 or not counts.any():
+        return EMPTY, offsets, np.zeros(n_docs, dtype=bool)
+    keys = cps[:n].copy()
+    for j in range(1, k):
+        keys <<= np.uint64(21)
+        keys |= cps[j : j + n]
+    # the shingles that start in a doc and end in it: drop those crossing a boundary
+    ends = np.cumsum(counts)
+    index = np.repeat(starts[:-1] - (ends - counts), counts) + np.arange(ends[-1])
+    keys = keys[index]
+    doc = np.repeat(np.arange(n_docs, dtype=np.uint64), counts)
+    packed = np.sort((doc << np.uint64(32)) | mix(keys))
+    distinct = np.ones(len(packed), dtype=bool)
+    np.not_equal(packed[1:], packed[:-1], out=distinct[1:])
+    packed = packed[distinct]
+    sizes = np.bincount((packed >> np.uint64(32)).astype(np.int64), minlength=n_docs)
+    np.cumsum(sizes, out=offsets[1:])
+    enough = sizes >= at_least
+    for d in np.flatnonzero(~enough & (counts >= at_least)).tolist():
+        doc_keys = keys[ends[d] - counts[d] : ends[d]]
+        enough[d] = len(np.unique(doc_keys)) >= at_least  # hashes collided: count the keys
+    return packed & MAX_HASH, offsets, enough
+
+
 class MinHasher:
-    """MinHash signatures with `num_perm` permutations (seeded: stable across processes)."""
+    """MinHash signatures with `num_perm` permutations (seeded: stable across processes).
+
+    The permutations are computed key by key in rows of `num_perm` (the permutations'
+    parameters are the contiguous operand) into buffers of `CHUNK` keys that stay in the
+    CPU cache, every step in place — about three times faster than one broadcast
+    (num_perm, n) expression per step."""
+
+    CHUNK = 1024
 
     def __init__(self, num_perm: int = 64, seed: int = 7):
         rng = np.random.RandomState(seed)
         self.num_perm = num_perm
         self.a = rng.randint(1, 1 << 32, size=(num_perm, 1), dtype=np.uint64)
         self.b = rng.randint(0, 1 << 32, size=(num_perm, 1), dtype=np.uint64)
+        self._a_row = np.ascontiguousarray(self.a[:, 0])
+        self._b_row = np.ascontiguousarray(self.b[:, 0])
+
+    def _permute(self, mixed: np.ndarray, out: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """`((a·x + b) mod (2^61 − 1)) & MAX_HASH` for every hash x (a row each) and
+        permutation (a column each), into `out`, with `high` as scratch (both (n, num_perm)).
+        No division or masked assignment: a, x, b < 2^32, so v = a·x + b < 2^64 − 2^32;
+        y = (v & M) + (v >> 61) ≤ M + 7 is v mod M unless y ≥ M, when it is y − M, whose
+        low 32 bits are those of y + 1 (M's are all ones); and y ≥ M exactly when
+        (y + 1) >> 61."""
+        np.multiply(mixed[:, None], self._a_row, out=out)
+        out += self._b_row
+        np.right_shift(out, np.uint64(61), out=high)
+        out &= MERSENNE
+        out += high  # y
+        np.add(out, np.uint64(1), out=high)
+        high >>= np.uint64(61)  # 1 where y ≥ M
+        out += high
+        out &= MAX_HASH
+        return out
 
     def _permuted(self, keys: np.ndarray) -> np.ndarray:
-        """`((a·x + b) mod (2^61 − 1)) & MAX_HASH` without a division: a, x, b < 2^32, so
-        a·x + b < 2^64 and x mod (2^61 − 1) = (x & M) + (x >> 61), less M once if ≥ M."""
-        mixed = (keys * _GOLDEN) >> np.uint64(32)
-        x = self.a * mixed[None, :]
-        x += self.b
-        y = x & MERSENNE
-        x >>= np.uint64(61)
-        y += x
-        y[y >= MERSENNE] -= MERSENNE
-        y &= MAX_HASH
-        return y
+        """(num_perm, len(keys)): every permutation of every key."""
+        out = np.empty((len(keys), self.num_perm), dtype=np.uint64)
+        return self._permute(mix(keys), out, np.empty_like(out)).T
 
     def signature(self, keys: np.ndarray) -> np.ndarray:
         """(num_perm,) uint64; all MAX_HASH for no shingles (similar to nothing)."""
-        if len(keys) == 0:
-            return np.full(self.num_perm, MAX_HASH, dtype=np.uint64)
-        return self._permuted(keys).min(axis=1)
+        return self.signatures([keys])[0]
 
-    def signatures(self, key_sets: Sequence[np.ndarray], chunk: int = 8192) -> np.ndarray:
+    def signatures(self, key_sets: Sequence[np.ndarray], chunk: int = 0) -> np.ndarray:
         """(len(key_sets), num_perm) signatures, computed in bulk."""
-        out = np.full((len(key_sets), self.num_perm), MAX_HASH, dtype=np.uint64)
-        start = 0
-        while start < len(key_sets):
-            stop, size = start, 0
-            while stop < len(key_sets) and (size == 0 or size + len(key_sets[stop]) <= chunk):
-                size += len(key_sets[stop])
-                stop += 1
-            block = [k for k in key_sets[start:stop]]
-            lengths = np.array([len(k) for k in block])
-            rows = np.nonzero(lengths)[0]
-            if len(rows):
-                permuted = self._permuted(np.concatenate([block[r] for r in rows]))
-                offsets = np.concatenate([[0], np.cumsum(lengths[rows])[:-1]])
-                out[start + rows] = np.minimum.reduceat(permuted, offsets, axis=1).T
-            start = stop
+        lengths = np.fromiter(map(len, key_sets), np.int64, len(key_sets))
+        offsets = np.zeros(len(key_sets) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        keys = np.concatenate(key_sets) if len(key_sets) else EMPTY
+        return self.signatures_of_hashes(mix(keys.astype(np.uint64)), offsets, chunk)
+
+    def signatures_of_hashes(
+        self, mixed: np.ndarray, offsets: np.ndarray, chunk: int = 0
+    ) -> np.ndarray:
+        """Signatures of the hash sets mixed[offsets[i]:offsets[i + 1]] (`mix` of the keys,
+        repeats allowed: they do not change a minimum), chunk by chunk of keys."""
+        chunk = chunk or self.CHUNK
+        n_docs, total = len(offsets) - 1, len(mixed)
+        out = np.full((n_docs, self.num_perm), MAX_HASH, dtype=np.uint64)
+        if not total:
+            return out
+        buf = np.empty((min(chunk, total), self.num_perm), dtype=np.uint64)
+        high = np.empty_like(buf)
+        firsts = offsets[:-1]
+        docs = np.flatnonzero(np.diff(offsets))  # non-empty docs, in order
+        for lo in range(0, total, chunk):
+            hi = min(lo + chunk, total)
+            # the docs that have keys in [lo, hi) and where their part starts
+            first = int(np.searchsorted(firsts[docs], lo, side="right")) - 1
+            last = int(np.searchsorted(firsts[docs], hi, side="left"))
+            here = docs[max(first, 0) : last]
+            starts = np.maximum(firsts[here], lo) - lo
+            block = self._permute(mixed[lo:hi], buf[: hi - lo], high[: hi - lo])
+            mins = np.minimum.reduceat(block, starts, axis=0)
+            out[here] = np.minimum(out[here], mins)
         return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from classifiers.analysis import Analysis
 from classifiers.bundle import NO_TOWN, ModelBundle
 from classifiers.decision import Decision
-from classifiers.features import make_doc
+from classifiers.features import make_docs
 from classifiers.rules.severity import severity as read_severity
 from classifiers.scoring import ScoringClassifier
 from classifiers.sparse import top_contributions
@@ -34,6 +34,10 @@ class ModelClassifier(ScoringClassifier):
         super().__init__(profile, **kwargs)
         self.bundle = bundle
         self.towns = {t.name: t for t in profile.towns}
+        # one Jurisdiction per town, built (and validated) once, shared as the county's is
+        self._town_places = {
+            t.name: Jurisdiction(name=t.name, code=t.code, level="town") for t in profile.towns
+        }
         self.n_features = bundle.features.n_features
         self._names: list[str] | None = None
 
@@ -44,10 +48,13 @@ class ModelClassifier(ScoringClassifier):
         """One feature matrix and one product per batch; the explanations of every item's
         decisions are then found together (`top_contributions`), not item by item."""
         rows = [i for i, a in enumerate(analyses) if not a.empty]
-        out = [self.empty_decision(a) for a in analyses]
+        out: list[Decision | None] = [None] * len(analyses)
+        for i, a in enumerate(analyses):
+            if a.empty:
+                out[i] = self.empty_decision(a)
         if not rows:
-            return out
-        x = self.bundle.features.transform([make_doc(analyses[i]) for i in rows])
+            return out  # type: ignore[return-value]
+        x = self.bundle.features.transform(make_docs([analyses[i] for i in rows]))
         probs = self.bundle.predict(x)
         per_row = [{h: p[r] for h, p in probs.items()} for r in range(len(rows))]
         wanted = [self._explained(analyses[i], per_row[r]) for r, i in enumerate(rows)]
@@ -64,7 +71,7 @@ class ModelClassifier(ScoringClassifier):
             tops[r][h, k] = found
         for r, i in enumerate(rows):
             out[i] = self._decide_one(analyses[i], per_row[r], tops[r])
-        return out
+        return out  # type: ignore[return-value]
 
     def _explained(self, a: Analysis, p: dict[str, np.ndarray]) -> list[tuple[str, int]]:
         """The (head, output) pairs whose explanation `_decide_one` will give."""
@@ -120,8 +127,7 @@ class ModelClassifier(ScoringClassifier):
             k = int(np.argmax(p["town"]))
             name = heads["town"].classes[k]
             if name != NO_TOWN and name in self.towns and p["town"][k] >= TOWN_MIN_P:
-                town = self.towns[name]
-                place = Jurisdiction(name=town.name, code=town.code, level="town")
+                place = self._town_places[name]
                 place_why = self._why("town", tops, k, float(p["town"][k]))
 
         grade, casualties = read_severity(a.content) if "emergency" in categories else (None, None)

@@ -3,7 +3,8 @@
 Traditional → simplified (OpenCC t2s), pinyin annotations from site converters
 ("網(wǎng)站"), HTML tags and entities, control and zero-width characters, converter
 punctuation ("一,、"), runs of whitespace, and a length cap so one huge page cannot stall
-the stage. Built once; `TextNormalizer.text()` is the per-item path.
+the stage. Built once; `TextNormalizer.text()` is the per-item path. Each substitution is
+skipped when a plain string test shows it cannot change the text (most texts are clean).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ _TAG = re.compile(
     r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|</?[a-zA-Z][^<>]{0,500}>", re.S | re.I
 )
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\ufeff\ud800-\udfff]"
 )
 _CONVERTER_PUNCT = re.compile(r"[,，]、|、[,，]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
@@ -60,16 +61,19 @@ class TextNormalizer:
             text = _TAG.sub(" ", text)
         if "&" in text:
             text = html.unescape(text)
-        text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+        if not text.isprintable():  # every character _CONTROL removes is unprintable
+            text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
         if "(" in text or "（" in text:
             text = _PINYIN.sub("", text)
         if self._traditional.search(text):
             text = self._t2s.convert(text)
         if "、" in text:
             text = _CONVERTER_PUNCT.sub("、", text)
-        text = _SPACES.sub(" ", text)
-        text = _BLANK_LINES.sub("\n", text).strip()
-        return text[:limit]
+        if "  " in text or "\t" in text or "\u00a0" in text or "\u3000" in text:
+            text = _SPACES.sub(" ", text)
+        if text.count("\n") >= 2:
+            text = _BLANK_LINES.sub("\n", text)
+        return text.strip()[:limit]
 
     def text(self, value: str | None) -> str:
         return self.clean(value, self.max_text)

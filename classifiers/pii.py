@@ -18,9 +18,10 @@ ADDRESS_MASK = "【门牌号】"
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# letters may touch it ("ID110101…", "…258tel:"): the check digit keeps codes readable
 _ID = re.compile(
-    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-    r"\d{3}[0-9Xx](?![0-9A-Za-z])"
+    r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"\d{3}[0-9Xx](?!\d)"
 )
 _CARD = re.compile(r"(?<![\d-])[1-9](?:[ -]?\d){15,18}(?![\d-])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
@@ -29,10 +30,12 @@ _LANDLINE_AREA = re.compile(
     r"(?<![\d-])(?:[(（]0\d{2,3}[)）]|0\d{2,3}[ -])[ -]?[2-9]\d{6,7}(?![\d-])"
 )
 _PHONE_CUE = re.compile(r"(?:电话|手机|座机|联系方式|热线|tel|Tel|TEL)[号码]*[:：是为 ]*$")
-_UNIT = re.compile(
+_UNIT = re.compile(  # the lookahead only skips, fast, where no alternative can start
+    r"(?=[\d一二三四五六七八九十])(?:"
     r"(?:\d{1,4}|[一二三四五六七八九十]{1,3})(?:号楼|栋|幢)(?:[-之]?\d{1,3}单元)?(?:[-之]?\d{1,5}(?:室|号|房))?"
     r"|\d{1,3}单元[-之]?\d{1,5}(?:室|号|房)?"
     r"|(?<=[楼栋幢元])\d{3,5}(?:室|房)"
+    r")"
 )
 _HOME = re.compile(
     r"((?:家住|住在|住址|家庭住址|地址|家在|居住在|现住)[:：]?[^，。；,;！!？?\n]{1,24}?"
@@ -66,7 +69,8 @@ _NAME = re.compile(
 # cheap pre-checks: most texts have no long digit run and no unit words, so the costly
 # patterns below are skipped for them
 _LONG_DIGITS = re.compile(r"\d[\d ()（）+-]{5,}\d")
-_UNIT_HINT = re.compile(r"[栋幢室房]|号楼|单元")
+_UNIT_HINT = re.compile(r"[栋幢室房]|号楼|单元")  # every _UNIT match has one of these
+_HOME_CUES = ("家住", "住在", "住址", "地址", "家在", "现住")  # every _HOME match has one
 _PERSONAL_AUTHOR = re.compile(
     rf"^(?:{'|'.join(_SURNAMES_2)}|[{_SURNAMES_1}])[\u4e00-\u9fa5]{{1,2}}$"
 )
@@ -161,9 +165,12 @@ class PiiMasker:
             c.addresses += 1
             return m.group(1) + ADDRESS_MASK
 
-        text = _HOME.sub(home, text)
+        if "号" in text and any(cue in text for cue in _HOME_CUES):
+            text = _HOME.sub(home, text)
+        if _UNIT_HINT.search(text):
+            text = _UNIT.sub(unit, text)
         # a run like 【门牌号】3栋2单元501室 is one address: collapse repeated masks
-        return _UNIT.sub(unit, text).replace(ADDRESS_MASK + ADDRESS_MASK, ADDRESS_MASK)
+        return text.replace(ADDRESS_MASK + ADDRESS_MASK, ADDRESS_MASK)
 
     @staticmethod
     def _names(text: str, c: MaskCounts) -> str:

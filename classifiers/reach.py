@@ -20,7 +20,9 @@ from pipeline.models import Metrics
 
 _UNITS = "户|人|名|家|位|个人|个村|个小区|个班|辆|个学生|个孩子|名学生|名工人|个工人"
 # a count of people: Arabic (200多名), Chinese (两百多户, 三十几人) or vague (几十户, 上百人)
+# (the lookahead only skips, fast, the positions where no count can start)
 _COUNT = re.compile(
+    r"(?=[\d一二两三四五六七八九十百千万几数上])"
     r"(?P<num>\d+|[一二两三四五六七八九十百千万几数上]+)(?:多|余|来|几)?(?P<unit>" + _UNITS + ")"
 )
 _COLLECTIVE = (
@@ -71,6 +73,19 @@ _ONE_PERSON = (
 )
 
 
+def _cue_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex finding every cue word present, overlaps included (a lookahead at each
+    position that starts with a cue's first character); None when a cue is the prefix of
+    another (then at one position only one of them would be found)."""
+    if any(a != b and b.startswith(a) for a in words for b in words):
+        return None
+    firsts = re.escape("".join(sorted({w[0] for w in words})))
+    return re.compile(f"(?=[{firsts}])(?=({'|'.join(map(re.escape, words))}))")
+
+
+_CUES = _cue_pattern(_COLLECTIVE + _ONE_PERSON)
+
+
 def _value(num: str) -> int:
     """A rough value of a count (enough for bins: 10+, 100+)."""
     if num.isdigit():
@@ -94,11 +109,12 @@ def scale_features(text: str) -> list[str]:
         feats.append("scale:count10")
     if largest >= 100:
         feats.append("scale:count100")
-    collective = [w for w in _COLLECTIVE if w in text]
+    present = set(_CUES.findall(text)) if _CUES is not None else text
+    collective = [w for w in _COLLECTIVE if w in present]
     feats += [f"scale:w:{w}" for w in collective]
     if len(collective) >= 2:
         feats.append("scale:several")
-    feats += [f"one:{w}" for w in _ONE_PERSON if w in text]
+    feats += [f"one:{w}" for w in _ONE_PERSON if w in present]
     return feats
 
 

@@ -5,6 +5,7 @@
   a matrix per block and an `hstack`. The values are those of the per-block computation
   (same float32 arithmetic, same summation order in the L2 norm), so the model's scores do
   not change.
+- `KeyIndex`: uint64 key → column (the char n-gram vocabulary), probed with numpy;
 - `top_contributions`: for many (row, output) pairs at once, the columns whose value ×
   weight raised that output the most — the model's explanation — without a Python loop
   over the row's features.
@@ -15,6 +16,44 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+
+class KeyIndex:
+    """uint64 key → column, an open-addressing hash table probed with numpy (several times
+    faster than `searchsorted` on unsorted queries). Key 0 never occurs (no code point 0)."""
+
+    def __init__(self, keys: np.ndarray):
+        size = 1 << max(4, int(len(keys) * 4 - 1).bit_length())
+        self.shift = np.uint64(64 - size.bit_length() + 1)
+        self.mask = size - 1
+        self.keys = np.zeros(size, dtype=np.uint64)
+        self.cols = np.full(size, -1, dtype=np.int64)
+        slots = self._slots(keys)
+        for col, (key, slot) in enumerate(zip(keys.tolist(), slots.tolist(), strict=True)):
+            while self.keys[slot]:
+                slot = (slot + 1) & self.mask
+            self.keys[slot] = key
+            self.cols[slot] = col
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> self.shift).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Column of each key, −1 when unknown. The first probe is done for all keys at
+        once; only the few keys whose home slot holds another key probe further."""
+        slots = self._slots(keys)
+        found = self.keys[slots]
+        hit = found == keys
+        out = np.where(hit, self.cols[slots], -1)
+        active = np.flatnonzero(~hit & (found != 0))
+        slots = (slots[active] + 1) & self.mask
+        while len(active):
+            found = self.keys[slots]
+            hit = found == keys[active]
+            out[active[hit]] = self.cols[slots[hit]]
+            more = ~hit & (found != 0)
+            active, slots = active[more], (slots[more] + 1) & self.mask
+        return out
 
 
 def tfidf_matrix(
@@ -53,33 +92,50 @@ def top_contributions(
 ) -> list[list[int]]:
     """For each pair (rows[i], outputs[i]): up to `k` columns with the largest positive
     x[row, col] × weights[col, output], largest first (ties: the lower column first).
-    `weights_t`: the weights transposed, (n_outputs, n_features), C-contiguous float32."""
+    `weights_t`: the weights transposed, (n_outputs, n_features), C-contiguous float32.
+
+    The pairs' rows are gathered one after the other; then k rounds of a segmented maximum
+    (`np.maximum.reduceat`) pick each pair's best remaining column — a few passes over the
+    contributions instead of sorting them all."""
     found: list[list[int]] = [[] for _ in range(len(rows))]
-    sub = x[np.asarray(rows, dtype=np.int64)]  # the pairs' rows, one after the other
-    lengths = np.diff(sub.indptr)
-    if not sub.nnz:
+    if not len(rows) or not x.nnz:
         return found
-    cols = sub.indices.astype(np.int64)
+    if not x.has_sorted_indices:
+        x = x.sorted_indices()
+    rows = np.asarray(rows, dtype=np.int64)
+    lengths = x.indptr[rows + 1] - x.indptr[rows]
+    total = int(lengths.sum())
+    if not total:
+        return found
+    pair = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    seg_start = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=seg_start[1:])
+    where = np.arange(total, dtype=np.int64) + np.repeat(x.indptr[rows] - seg_start, lengths)
+    cols = x.indices.take(where).astype(np.int64)
     flat = np.repeat(np.asarray(outputs, dtype=np.int64) * weights_t.shape[1], lengths)
     flat += cols
-    contrib = sub.data * weights_t.ravel().take(flat)
-    keep = np.flatnonzero(contrib > 0)
-    pair = np.searchsorted(np.cumsum(lengths), keep, side="right")
-    cols, contrib = cols.take(keep), contrib.take(keep)
-    if not len(pair):
+    contrib = x.data.take(where) * weights_t.ravel().take(flat)
+    keep = np.flatnonzero(contrib > 0)  # only positive contributions explain
+    if not len(keep):
         return found
-    # a positive float32's bits order like its value: one int64 sort ranks every pair at once
-    bits = contrib.view(np.int32).astype(np.int64)
-    ranked = np.sort((pair << 32) | (0x7FFFFFFF - bits))
-    ranked_pair = ranked >> 32
-    first = np.flatnonzero(np.concatenate(([True], ranked_pair[1:] != ranked_pair[:-1])))
-    ends = np.append(first[1:], len(ranked))
-    kth = np.minimum(first + k, ends) - 1  # the k-th best (or the last) of each pair
-    floor = np.zeros(len(rows), dtype=np.int64)
-    floor[ranked_pair[first]] = 0x7FFFFFFF - (ranked[kth] & 0xFFFFFFFF)
-    best = np.flatnonzero(bits >= floor[pair])  # the top k of each pair, and equals
-    order = np.lexsort((cols[best], -bits[best], pair[best]))
-    for p, c in zip(pair[best][order].tolist(), cols[best][order].tolist(), strict=True):
-        if len(found[p]) < k:
-            found[p].append(c)
+    pair, cols, contrib = pair.take(keep), cols.take(keep), contrib.take(keep)
+    first = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+    picked_pairs, picked_cols = [], []
+    for _ in range(k):
+        best = np.maximum.reduceat(contrib, first)
+        live = best > 0
+        if not live.any():
+            break
+        at = np.flatnonzero(contrib == np.repeat(best, np.diff(np.append(first, len(pair)))))
+        at_pair = pair.take(at)
+        # the first (lowest column: a row's columns ascend) of each pair's maxima
+        lead = at.take(np.flatnonzero(np.concatenate(([True], at_pair[1:] != at_pair[:-1]))))
+        lead = lead[contrib.take(lead) > 0]
+        picked_pairs.append(pair.take(lead))
+        picked_cols.append(cols.take(lead))
+        contrib[lead] = 0  # taken: not > 0 in the next round
+    for p, c in zip(
+        np.concatenate(picked_pairs).tolist(), np.concatenate(picked_cols).tolist(), strict=True
+    ):
+        found[p].append(c)
     return found

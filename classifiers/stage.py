@@ -6,6 +6,8 @@ the log says which. `transform` scores records (`yuqing classify --stdin` calls 
 `process` also writes the item store and emits each scored item keyed by its event.
 Idempotent under replay: ids come from the items, event ids from the stored item → event
 index. Watches come from the `watches` option or `DATA/watches.yaml` when it exists.
+With several profiles (`profiles:` in the config) each item is placed in one of them
+(classifiers/multi_profile.py); with one, the stage scores exactly as it always did.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from classifiers.analysis import ItemAnalyzer
 from classifiers.events import DEFAULT_WINDOW_DAYS
+from classifiers.multi_profile import KeptAnalyzer, MultiProfileClassifier, ProfileState
 from classifiers.normalize import MAX_TEXT_CHARS
 from classifiers.scoring import ScoringClassifier
 from pipeline.models import Item, Record, ScoredItem
-from pipeline.profile import load_profile
+from pipeline.profile import (
+    JurisdictionProfile,
+    configured_profiles,
+    load_profile,
+    superior_profile,
+)
 from pipeline.stage import Envelope, Stage
 from pipeline.topics import ITEMS_RAW, ITEMS_SCORED
 
@@ -40,36 +49,62 @@ class ClassifyStage(Stage):
     produces = (ITEMS_SCORED,)
     Options = ClassifyOptions
 
-    _classifier: ScoringClassifier | None = None
+    _classifier: ScoringClassifier | MultiProfileClassifier | None = None
 
     @property
-    def classifier(self) -> ScoringClassifier:
-        """Built on first use (profile, lexicons, tokenizer dictionary, model, event index)."""
+    def classifier(self) -> ScoringClassifier | MultiProfileClassifier:
+        """Built on first use (profiles, lexicons, tokenizer dictionary, model, event index):
+        one ScoringClassifier for one profile, a MultiProfileClassifier for several."""
         if self._classifier is None:
-            from classifiers.baseline import RulesClassifier
             from classifiers.bundle import load_model
-            from classifiers.model_classifier import ModelClassifier
             from classifiers.watches import WatchList
 
             opts: ClassifyOptions = self.options  # type: ignore[assignment]
-            profile = load_profile(opts.profile) if opts.profile else self.ctx.profile
-            data_dir = self.ctx.settings.data_dir
+            settings = self.ctx.settings
+            data_dir = settings.data_dir
             watch_file = Path(opts.watches) if opts.watches else data_dir / "watches.yaml"
-            watches = WatchList.from_file(watch_file) if watch_file.exists() else None
-            kwargs = dict(
+            self._kwargs = dict(
                 state=self.ctx.stores.state,
                 event_window_days=opts.event_window_days,
                 max_text_chars=opts.max_text_chars,
-                watches=watches,
+                watches=WatchList.from_file(watch_file) if watch_file.exists() else None,
             )
-            bundle = load_model(data_dir) if opts.use_model else None
-            if bundle is None:
+            self._bundle = load_model(data_dir) if opts.use_model else None
+            if self._bundle is None:
                 self.log.warning("classify: scoring with the rules baseline (no model)")
-                self._classifier = RulesClassifier(profile, **kwargs)
             else:
-                self.log.info("classify: scoring with the model %s", bundle.meta.get("path"))
-                self._classifier = ModelClassifier(profile, bundle, **kwargs)
+                self.log.info("classify: scoring with the model %s", self._bundle.meta.get("path"))
+            if opts.profile or (len(settings.profile_names) == 1 and not settings.superior):
+                profile = load_profile(opts.profile) if opts.profile else self.ctx.profile
+                self._classifier = self._build(profile)
+            else:
+                profiles = configured_profiles(settings)
+                self.log.info("classify: profiles %s", ", ".join(p.name for p in profiles))
+                self._classifier = MultiProfileClassifier(
+                    [
+                        self._build(p, KeptAnalyzer(p, opts.max_text_chars), own_events=i > 0)
+                        for i, p in enumerate(profiles)
+                    ],
+                    superior_profile(settings),
+                )
         return self._classifier
+
+    def _build(
+        self,
+        profile: JurisdictionProfile,
+        analyzer: ItemAnalyzer | None = None,
+        own_events: bool = False,
+    ) -> ScoringClassifier:
+        """One profile's classifier; `own_events`: its event index in its own namespaces."""
+        from classifiers.baseline import RulesClassifier
+        from classifiers.model_classifier import ModelClassifier
+
+        kwargs = dict(self._kwargs, analyzer=analyzer) if analyzer else dict(self._kwargs)
+        if own_events:
+            kwargs["state"] = ProfileState(self.ctx.stores.state, profile.name)
+        if self._bundle is None:
+            return RulesClassifier(profile, **kwargs)
+        return ModelClassifier(profile, self._bundle, **kwargs)
 
     def transform(self, records: Sequence[Record]) -> list[ScoredItem]:
         for record in records:

@@ -36,6 +36,7 @@ class CategoryClassifier:
                 for word in rule.get(part) or []:
                     labels[str(word)].append(f"{code}:{part}")
         self._matcher = LexiconMatcher(labels)
+        self._split: dict[str, tuple[str, str]] = {}  # "code:part" → (code, part), split once
 
     @property
     def matcher(self) -> LexiconMatcher:
@@ -43,9 +44,14 @@ class CategoryClassifier:
 
     def classify(self, text: str, hits: list[Hit] | None = None) -> CategoryResult:
         found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        split = self._split
         for hit in self._matcher.find(text) if hits is None else hits:
             for label in hit.labels:
-                code, part = label.split(":")
+                pair = split.get(label)
+                if pair is None:
+                    code, part = label.split(":")
+                    pair = split[label] = (code, part)
+                code, part = pair
                 if hit.word not in found[code][part]:
                     found[code][part].append(hit.word)
         result = CategoryResult()

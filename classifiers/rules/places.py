@@ -42,6 +42,7 @@ _COMMON_AREAS = (
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fa5]*")
 _LOCAL_WORDS = ("我县", "本县", "全县", "县城", "县里", "县委", "县政府")
 _PROVINCE_CONTEXT = ("海南", "琼")
+_WEIGHTS = {"town": 2.0, "landmark": 1.5, "village": 1.0}
 
 
 @dataclass
@@ -93,6 +94,13 @@ class PlaceLocator:
                 if name.startswith("县"):
                     labels.setdefault(name, []).append("local")
         self._matcher = LexiconMatcher(labels)
+        self._town_names = {code: t.name for code, t in self.towns.items()}
+        # one Jurisdiction per town, built (and validated) once, shared as `county` is
+        self._town_places = {
+            code: Jurisdiction(name=t.name, code=t.code, level="town")
+            for code, t in self.towns.items()
+        }
+        self._parsed: dict[tuple[str, ...], _Parsed] = {}  # a hit's labels, split once
 
     @property
     def matcher(self) -> LexiconMatcher:
@@ -102,8 +110,13 @@ class PlaceLocator:
         """Place evidence of `text`; `hits` are this locator's matcher hits when precomputed."""
         ev = PlaceEvidence(province_context=any(p in text for p in _PROVINCE_CONTEXT))
         other_end = -10  # where the last neighbour / other region mention ended
+        parsed = self._parsed
         for hit in self._matcher.find(text) if hits is None else hits:
-            kinds = {label.split(":", 1)[0] for label in hit.labels}
+            labels = hit.labels
+            found = parsed.get(labels)
+            if found is None:
+                found = parsed[labels] = _parse(labels)
+            kinds = found[0]
             if "county" in kinds:
                 if text[hit.end : hit.end + 1] in _NOT_COUNTY_AFTER:
                     ev.foreign.append(hit.word + text[hit.end])
@@ -111,7 +124,7 @@ class PlaceLocator:
                     ev.strong.append(hit.word)
                 continue
             if "neighbour" in kinds:
-                ev.neighbours[hit.labels[0].split(":", 1)[1]] += 1
+                ev.neighbours[found[1]] += 1
                 other_end = hit.end
                 continue
             if "region" in kinds:
@@ -125,21 +138,21 @@ class PlaceLocator:
             if gap is not None and _CJK_ONLY.fullmatch(gap):  # "河南新郑龙湖镇": theirs
                 ev.foreign.append(text[other_end - 2 : hit.end])
                 continue
-            self._place(text, hit.word, hit.start, hit.labels, ev)
+            self._place(text, hit.word, hit.start, found, ev)
         return ev
 
-    def _place(self, text: str, word: str, start: int, labels: tuple[str, ...], ev: PlaceEvidence):
-        prefix = _PREFIX.search(text[max(0, start - 10) : start])
-        towns = [label.split(":", 1)[1] for label in labels]
-        own_town_before = any(text[:start].endswith(self.towns[c].name) for c in towns)
+    def _place(self, text: str, word: str, start: int, found: _Parsed, ev: PlaceEvidence):
+        _, _, kind, towns, unique = found
+        prefix = _PREFIX.search(text, max(0, start - 10), start)
+        names = self._town_names
+        own_town_before = any(text.endswith(names[c], 0, start) for c in towns)
         if prefix and not own_town_before and not self._own_prefix(prefix.group(1)):
             ev.foreign.append(prefix.group(1) + word)
             return
-        kind = labels[0].split(":", 1)[0]
         if kind == "village" and len(word) <= 2 and not own_town_before:
             return
-        weight = {"town": 2.0, "landmark": 1.5, "village": 1.0}[kind] / len(set(towns))
-        for code in dict.fromkeys(towns):
+        weight = _WEIGHTS[kind] / len(unique)
+        for code in unique:
             ev.town_scores[code] += weight
             words = ev.town_words.setdefault(code, [])
             if word not in words:
@@ -160,8 +173,21 @@ class PlaceLocator:
         ranked = ev.town_scores.most_common(2)
         if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
             return self.county  # e.g. 大坡村 alone: a village of two towns
-        town = self.towns[ranked[0][0]]
-        return Jurisdiction(name=town.name, code=town.code, level="town")
+        return self._town_places[ranked[0][0]]
+
+
+# (kinds, first label's value, first label's kind, every label's value, those values
+# without repeats): what `locate` and `_place` read of a hit's labels ("town:…", "region")
+_Parsed = tuple[frozenset[str], str, str, tuple[str, ...], tuple[str, ...]]
+
+
+def _parse(labels: tuple[str, ...]) -> _Parsed:
+    split = [label.split(":", 1) for label in labels]
+    kinds = frozenset(parts[0] for parts in split)
+    values = tuple(parts[1] if len(parts) > 1 else "" for parts in split)
+    first = split[0] if split else [""]
+    value = first[1] if len(first) > 1 else ""
+    return kinds, value, first[0], values, tuple(dict.fromkeys(values))
 
 
 def _short_region(name: str) -> str:

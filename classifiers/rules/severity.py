@@ -43,6 +43,7 @@ INJURIES_AFTER = re.compile(
     rf"(?:重伤|受伤)(?:人数)?(?:达到|达|为|至|共)?(?P<n>{_NUM})(?:余|多)?(?:名|人|位)(?!{_GAP}{_DEATH})"
 )
 SHORT_FORM = re.compile(rf"(?P<d>{_NUM})死(?P<i>{_NUM})伤")
+_ANY_DEATH = re.compile(_DEATH)
 
 
 def chinese_number(text: str) -> int:
@@ -75,13 +76,21 @@ class Casualties:
 
 
 def casualties(text: str) -> Casualties:
+    # each pattern needs its death word or "伤" in the text: a text without them skips the
+    # patterns' number-at-every-position scans (most texts of the emergency category)
+    has_death = _ANY_DEATH.search(text) is not None
+    has_injury = "伤" in text
     deaths = [
-        chinese_number(m["n"]) for r in (DEATHS_BEFORE, DEATHS_AFTER) for m in r.finditer(text)
+        chinese_number(m["n"])
+        for r in ((DEATHS_BEFORE, DEATHS_AFTER) if has_death else ())
+        for m in r.finditer(text)
     ]
     injuries = [
-        chinese_number(m["n"]) for r in (INJURIES_BEFORE, INJURIES_AFTER) for m in r.finditer(text)
+        chinese_number(m["n"])
+        for r in ((INJURIES_BEFORE, INJURIES_AFTER) if has_injury else ())
+        for m in r.finditer(text)
     ]
-    for m in SHORT_FORM.finditer(text):
+    for m in SHORT_FORM.finditer(text) if has_injury and "死" in text else ():
         deaths.append(chinese_number(m["d"]))
         injuries.append(chinese_number(m["i"]))
     return Casualties(max(deaths, default=0), max(injuries, default=0))

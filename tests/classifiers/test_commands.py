@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from classifiers.commands import evaluate, train
-from tests.classifiers.test_training import PLACES, TEMPLATES
+from tests.classifiers.test_training import PLACES, TEMPLATES, TOWN_GOV
 
 OTHER = [
     ("江苏某地举办第{n}届龙舟赛，{town}{village}代表队夺冠", False, [], None),
@@ -35,7 +35,8 @@ def corpus_rows(split: str, places) -> list[str]:
                                 "relevant": relevant,
                                 "categories": cats,
                                 "town": town if relevant else None,
-                                "lead_department": lead,
+                                # "@place": the town's own government leads
+                                "lead_department": TOWN_GOV.get(town) if lead == "@place" else lead,
                             },
                             "event": f"{split}-{t}-{p}",
                         },
@@ -77,8 +78,9 @@ def test_train_then_eval(tmp_path: Path) -> None:
 
 def test_a_bad_corpus_line_stops_training_with_its_place(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus")
+    lines = len((corpus / "train_a.jsonl").read_text("utf-8").splitlines())
     with open(corpus / "train_a.jsonl", "a", encoding="utf-8") as fh:
         fh.write("\n{broken")
     result = CliRunner().invoke(train, ["--corpus", str(corpus), "--data", str(tmp_path / "d")])
     assert result.exit_code != 0
-    assert "train_a.jsonl:49:" in result.output
+    assert f"train_a.jsonl:{lines + 1}:" in result.output

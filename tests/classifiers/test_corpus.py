@@ -89,3 +89,10 @@ def test_splits_are_found_by_file_name(tmp_path, profile) -> None:
     loader = CorpusLoader(profile)
     assert [i.id for i in loader.load_split("train", tmp_path)] == ["tr-x-0001"]
     assert [i.id for i in loader.load_split("test", tmp_path)] == ["te-1"]
+
+
+def test_the_training_files_follow_the_category_guide(capsys) -> None:
+    """docs/categories.md's hand corrections are applied (relabel_categories --check)."""
+    from classifiers.data.relabel_categories import main
+
+    assert main(["--check"]) == 0, capsys.readouterr().out

@@ -46,6 +46,11 @@ def rules(profile: JurisdictionProfile) -> RulesClassifier:
 
 
 def assign(rules: RulesClassifier, index: EventIndex, items: Sequence[Item]) -> list[str]:
+    """The event ids of one batch (`assignments`)."""
+    return [a.event_id for a in assignments(rules, index, items)]
+
+
+def assignments(rules: RulesClassifier, index: EventIndex, items: Sequence[Item]) -> list:
     """What ScoringClassifier.score_many does once it passes the facts: analyse, decide,
     then one `assign_many` for the batch."""
     county = rules.analyzer.county.code
@@ -54,7 +59,7 @@ def assign(rules: RulesClassifier, index: EventIndex, items: Sequence[Item]) -> 
         a = rules.analyzer.analyze(it)
         d = rules.decide(a)
         entries.append((it, a.content, d.relevant, event_facts(a, d, county)))
-    return [event for event, _ in index.assign_many(entries)]
+    return index.assign_many(entries)
 
 
 def rumour_items() -> list[Item]:
@@ -75,6 +80,26 @@ def test_the_rumour_its_rebuttal_and_the_notice_are_one_event(rules, state) -> N
     assert state.scan(KEYS_NS)  # the anchor keys are stored, with an expiry
     replay = assign(rules, EventIndex(state), list(reversed(items)))  # a second worker
     assert replay == list(reversed(ids))
+
+
+def test_a_post_read_after_its_reply_names_the_event_its_keys_point_to(rules, state) -> None:
+    """The reply fixes its post's event before the post is read; the post's anchors point
+    to the rumour's event: the post says both are one (the alert stage merges the cases)."""
+    rumour, thread, reply = rumour_items()[:3]
+    first = assignments(rules, EventIndex(state), [rumour, reply])
+    assert first[0].event_id != first[1].event_id and not first[1].same_as
+    (late,) = assignments(rules, EventIndex(state), [thread])
+    assert late.event_id == first[1].event_id  # the reply's answer stands
+    assert late.same_as == (first[0].event_id,)
+    again = assignments(rules, EventIndex(state), [thread])  # a replay says the same
+    assert again == [late]
+
+
+def test_in_order_the_post_joins_and_names_nothing(rules, state) -> None:
+    rumour, thread, reply = rumour_items()[:3]
+    got = assignments(rules, EventIndex(state), [rumour, thread, reply])
+    assert len({a.event_id for a in got}) == 1
+    assert all(a.same_as == () for a in got)
 
 
 def test_unrelated_complaints_in_one_town_stay_apart(rules, state) -> None:

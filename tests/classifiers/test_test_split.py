@@ -1,5 +1,5 @@
 """Regression on the held-out test split with the bundled model: the figures reached when it
-was trained (relevance F1 0.963, category micro-F1 0.848, lead accuracy 0.806, town accuracy
+was trained (relevance F1 0.963, category micro-F1 0.862, lead accuracy 0.840, town accuracy
 0.953; rules baseline 0.824 / 0.435 / 0.506 / 0.708), minus a small margin, and the model
 beats the rules baseline on every figure. The test split is only measured here, never used
 for training or tuning."""
@@ -14,8 +14,8 @@ from classifiers.metrics import HEADLINE, measure
 
 REACHED = {
     "relevance_f1": 0.963,
-    "category_micro_f1": 0.848,
-    "lead_accuracy": 0.806,
+    "category_micro_f1": 0.862,
+    "lead_accuracy": 0.840,
     "town_accuracy": 0.953,
 }
 MARGIN = 0.02

@@ -33,10 +33,13 @@ TEMPLATES = [
         ["rumor", "emergency"],
         "water",
     ),
+    ("{town}{village}村委会门口的路灯坏了{n}个月，镇里管不管", True, [], "@place"),
     ("广州天河区第{n}届美食节开幕，现场人气火爆", False, [], None),
     ("定安黑猪肉{n}折优惠，欢迎进店选购，量大从优", False, [], None),
 ]
 PLACES = [("龙湖镇", "居丁村"), ("新竹镇", "大株村"), ("黄竹镇", "莲堆村"), ("岭口镇", "大塘村")]
+TOWN_GOV = {"龙湖镇": "town_longhu", "新竹镇": "town_xinzhu", "黄竹镇": "town_huangzhu"}
+TOWN_GOV |= {"岭口镇": "town_lingkou"}
 
 
 def tiny_corpus() -> list[Example]:
@@ -45,8 +48,9 @@ def tiny_corpus() -> list[Example]:
         for p, (town, village) in enumerate(PLACES):
             for n in range(2, 5):
                 it = item(text.format(town=town, village=village, n=n), t * 100 + p * 10 + n)
+                code = TOWN_GOV[town] if lead == "@place" else lead
                 examples.append(
-                    Example(it, relevant, cats, lead, town if relevant else None, f"ev-{t}-{p}")
+                    Example(it, relevant, cats, code, town if relevant else None, f"ev-{t}-{p}")
                 )
     return examples
 
@@ -68,6 +72,18 @@ def test_the_heads_learn_the_tiny_corpus(trained) -> None:
     assert "模型" in water.explanation and "模型" in water.departments[0].why
     advert = model.score(item("定安黑猪肉九折优惠，欢迎进店选购", 2))
     assert not advert.relevant and advert.categories == [] and advert.departments == []
+
+
+def test_town_leads_are_learned_once_for_every_town(trained) -> None:
+    """docs/routing.md rule 3: the lead head learns one class for "the place's town
+    government" from four towns, and names the government of a fifth it never saw lead."""
+    model, bundle, _ = trained
+    assert "@town" in bundle.heads["lead"].classes
+    assert not any(c.startswith("town_") for c in bundle.heads["lead"].classes)
+    s = model.score(item("富文镇白鹤村村委会门口的路灯坏了五个月，镇里管不管", 4))
+    assert s.relevant and s.jurisdiction.name == "富文镇"
+    assert (s.departments[0].code, s.departments[0].role) == ("town_fuwen", "lead")
+    assert "属地管理" in s.departments[0].why
 
 
 def test_the_bundle_round_trips_and_stays_small(trained, tmp_path: Path, profile) -> None:

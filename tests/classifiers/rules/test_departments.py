@@ -55,3 +55,23 @@ def test_every_department_code_exists_in_the_profile(classifier, profile) -> Non
     codes = {d.code for d in profile.departments}
     assert all(d.code in codes for d in s.departments)
     assert [d.role for d in s.departments].count("lead") == 1 and s.departments[0].role == "lead"
+
+
+def test_a_model_lead_for_the_town_names_the_place_s_government(profile) -> None:
+    """docs/routing.md rule 3: the model's pooled town class (TOWN_LEAD) → the government of
+    the item's town; at county level the government office coordinates (seed 000)."""
+    from classifiers.rules.departments import TOWN_LEAD, DepartmentRouter
+    from pipeline.models import Jurisdiction
+
+    router = DepartmentRouter(profile)
+    town = next(t for t in profile.towns if t.name == "岭口镇")
+    place = Jurisdiction(name=town.name, code=town.code, level="town")
+    text = "村里那三盏路灯坏了快半年了，镇里管不管"
+    refs = router.route(text, [], place, None, lead=(TOWN_LEAD, "模型0.80"))
+    assert (refs[0].code, refs[0].role) == ("town_lingkou", "lead")
+    assert "属地管理" in refs[0].why and "模型0.80" in refs[0].why
+    assert [r.code for r in refs].count("town_lingkou") == 1
+    county = Jurisdiction(name="定安县", code="469021", level="county")
+    refs = router.route(text, [], county, None, lead=(TOWN_LEAD, "模型0.80"))
+    assert (refs[0].code, refs[0].role) == ("government_office", "lead")
+    assert "town_lingkou" in router.town_codes and "water" not in router.town_codes

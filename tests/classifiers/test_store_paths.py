@@ -1,0 +1,205 @@
+"""The event index's compact signatures and the SQLite StateStore's batched paths.
+
+- a packed signature reads back as the array, and an old "sig:" JSON list still reads, so
+  an event indexed before the compact format still takes its near-duplicates;
+- `put_many_if_absent` in one read and one `executemany` answers what key-by-key answered,
+  expired rows included; the unparsed JSON-string read equals `json.loads`;
+- the place locator's pre-split labels give the evidence the label-by-label split gives;
+- the casualty reader's skip of texts naming no death or injury changes no count;
+- the token scanner's one scan of the new tokens joined finds each token's own matches.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+
+from classifiers.bench import make_items
+from classifiers.events import SIG_PREFIX, EventIndex, pack_signature, unpack_signature
+from classifiers.rules import severity
+from classifiers.rules.places import (
+    _CJK_ONLY,
+    _NOT_COUNTY_AFTER,
+    _PREFIX,
+    _PROVINCE_CONTEXT,
+    PlaceEvidence,
+    PlaceLocator,
+)
+from pipeline.storage.sqlite import _decode, _encode, open_sqlite_stores
+from tests.classifiers.conftest import MemoryStateStore, item
+
+TEXT = "定安县龙湖镇居丁村停水第四天了，村里水龙头一滴都没有，镇上的管子爆了在修，家里有老人有小孩"
+
+
+def test_packed_signature_round_trip() -> None:
+    rng = np.random.default_rng(3)
+    sig = rng.integers(0, 2**61 - 1, 64, dtype=np.uint64)
+    packed = pack_signature(sig)
+    assert isinstance(packed, str) and len(packed) < 1000 and json.dumps(packed)[1:-1] == packed
+    assert (unpack_signature(packed) == sig).all()
+    assert (unpack_signature(sig.tolist()) == sig).all()
+
+
+def test_old_json_signatures_still_match() -> None:
+    """An event stored by the JSON-list version ("sig:" key) is still found."""
+    state = MemoryStateStore()
+    index = EventIndex(state)
+    first = index.assign(item(TEXT, 1), TEXT)
+    # rewrite the stored signature the way the previous version stored it
+    key = f"{SIG_PREFIX}:{first.event_id}"
+    packed = state.get("event_index", key)
+    state.delete("event_index", key)
+    state.put("event_index", f"sig:{first.event_id}", unpack_signature(packed).tolist())
+    again = EventIndex(state).assign(item(TEXT + "。", 2), TEXT + "。")
+    assert (again.event_id, again.how) == (first.event_id, "近似重复")
+
+
+def test_sqlite_put_many_if_absent_and_decode(tmp_path) -> None:
+    stores = open_sqlite_stores(tmp_path / "s.sqlite")
+    st = stores.state
+    st.put("ns", "old", "gone", time.time() - 5)  # expired: replaced
+    st.put("ns", "live", {"a": [1, 2]})
+    entries = {"live": "x", "old": "new", "fresh": [1, 2**63], "q": 'say "hi"\\n'}
+    assert st.put_many_if_absent("ns", entries) == {
+        "live": {"a": [1, 2]},
+        "old": "new",
+        "fresh": [1, 2**63],
+        "q": 'say "hi"\\n',
+    }
+    assert st.get_many("ns", ["old", "fresh", "q", "nope"]) == {
+        "old": "new",
+        "fresh": [1, 2**63],
+        "q": 'say "hi"\\n',
+    }
+    keys = [f"k{i}" for i in range(1_203)]  # more than one chunk of 500
+    assert st.put_many_if_absent("ns", dict.fromkeys(keys, "v")) == dict.fromkeys(keys, "v")
+    assert st.get_many("ns", keys) == dict.fromkeys(keys, "v")
+    stores.close()
+    for value in ["", "ev-1", "定安", 'a"b', "a\\b", "\n", "\u2028", 3, None, [1, "x"], {"k": 1}]:
+        raw = _encode(value)
+        assert raw == json.dumps(value, ensure_ascii=False)
+        assert _decode(raw) == json.loads(raw)
+
+
+class PlainLocator(PlaceLocator):
+    """The locator as it was: every hit's labels split, the text sliced for every hit."""
+
+    def locate(self, text, hits=None):
+        ev = PlaceEvidence(province_context=any(p in text for p in _PROVINCE_CONTEXT))
+        other_end = -10
+        for hit in self.matcher.find(text) if hits is None else hits:
+            kinds = {label.split(":", 1)[0] for label in hit.labels}
+            if "county" in kinds:
+                if text[hit.end : hit.end + 1] in _NOT_COUNTY_AFTER:
+                    ev.foreign.append(hit.word + text[hit.end])
+                else:
+                    ev.strong.append(hit.word)
+                continue
+            if "neighbour" in kinds:
+                ev.neighbours[hit.labels[0].split(":", 1)[1]] += 1
+                other_end = hit.end
+                continue
+            if "region" in kinds:
+                ev.elsewhere[hit.word] += 1
+                other_end = hit.end
+                continue
+            if "local" in kinds:
+                ev.weak.append(hit.word)
+                continue
+            gap = text[other_end : hit.start] if 0 <= hit.start - other_end <= 4 else None
+            if gap is not None and _CJK_ONLY.fullmatch(gap):
+                ev.foreign.append(text[other_end - 2 : hit.end])
+                continue
+            self._plain_place(text, hit.word, hit.start, hit.labels, ev)
+        return ev
+
+    def _plain_place(self, text, word, start, labels, ev):
+        prefix = _PREFIX.search(text[max(0, start - 10) : start])
+        towns = [label.split(":", 1)[1] for label in labels]
+        own_town_before = any(text[:start].endswith(self.towns[c].name) for c in towns)
+        if prefix and not own_town_before and not self._own_prefix(prefix.group(1)):
+            ev.foreign.append(prefix.group(1) + word)
+            return
+        kind = labels[0].split(":", 1)[0]
+        if kind == "village" and len(word) <= 2 and not own_town_before:
+            return
+        weight = {"town": 2.0, "landmark": 1.5, "village": 1.0}[kind] / len(set(towns))
+        for code in dict.fromkeys(towns):
+            ev.town_scores[code] += weight
+            words = ev.town_words.setdefault(code, [])
+            if word not in words:
+                words.append(word)
+        (ev.weak if kind == "village" else ev.strong).append(word)
+
+
+def test_place_labels_parsed_once_give_the_same_evidence(profile) -> None:
+    fast, plain = PlaceLocator(profile), PlainLocator(profile)
+    sample = [i.text for i in make_items(150, seed=5)]
+    town = profile.towns[0]
+    sample += [  # a town right after another region, and after its own name
+        f"河南新郑{town.name}",
+        f"新郑市{town.name}",
+        f"{town.name}{town.villages[0].name}",
+        "定安路",
+        "定安县",
+        "海南定安",
+        "我县",
+        "",
+    ]
+    for text in sample:
+        hits = fast.matcher.find(text)
+        assert fast.locate(text, hits) == plain.locate(text, hits)
+        assert fast.locate(text) == plain.locate(text)
+
+
+def plain_casualties(text: str) -> severity.Casualties:
+    """`casualties` without the skip of the texts that name no death and no injury."""
+    deaths = [
+        severity.chinese_number(m["n"])
+        for r in (severity.DEATHS_BEFORE, severity.DEATHS_AFTER)
+        for m in r.finditer(text)
+    ]
+    injuries = [
+        severity.chinese_number(m["n"])
+        for r in (severity.INJURIES_BEFORE, severity.INJURIES_AFTER)
+        for m in r.finditer(text)
+    ]
+    for m in severity.SHORT_FORM.finditer(text):
+        deaths.append(severity.chinese_number(m["d"]))
+        injuries.append(severity.chinese_number(m["i"]))
+    return severity.Casualties(max(deaths, default=0), max(injuries, default=0))
+
+
+def test_casualties_skip_changes_nothing() -> None:
+    sample = [i.text for i in make_items(200, seed=6)]
+    sample += ["3死5伤", "三人死亡，十余人受伤", "死亡人数达12人", "受伤人数为数十人", "死伤", ""]
+    found = [severity.casualties(t) for t in sample]
+    assert found == [plain_casualties(t) for t in sample]
+    assert sum(c != severity.Casualties() for c in found) >= 4
+
+
+def test_joined_token_scan_equals_per_token_scan(profile) -> None:
+    from classifiers.analysis import ItemAnalyzer
+
+    scanner = ItemAnalyzer(profile).scanner
+    assert scanner._joinable
+    tokens = {p for i in make_items(80, seed=8) for p in scanner.tokenizer.cut(i.text)}
+    tokens |= {"定安县龙湖镇", "县公安局", "定安", "a\x00b", "", "海南省定安县"}
+    plain = {}
+    for token in tokens:
+        entries = [
+            (index, hit.word, hit.start, hit.end, hit.labels)
+            for index, matcher in enumerate(scanner.matchers)
+            for hit in matcher.find(token)
+        ]
+        if entries:
+            plain[token] = entries
+    joined = {t for t in tokens if "\x00" not in t}
+    assert scanner._find_joined(sorted(joined)) == {t: plain[t] for t in joined if t in plain}
+    scanner._hits.clear()
+    scanner._words.clear()
+    scanner._learn(tokens)
+    assert scanner._hits == {t: tuple(e) for t, e in plain.items()}
+    assert set(scanner._words) == tokens
