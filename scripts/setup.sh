@@ -23,6 +23,7 @@ if [[ "${1:-}" == "--browser" ]]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)  # reports open in it
   if ((${#need[@]})); then
     SUDO=""
     [[ $(id -u) -eq 0 ]] || SUDO="sudo"

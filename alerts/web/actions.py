@@ -15,42 +15,21 @@ from alerts import special_steps, workflow
 from alerts.casework import CaseDesk, Step
 from alerts.responses import respond, review
 from alerts.status import WorkflowError
-from alerts.web.access import may_take, review_levels
+from alerts.web import form_checks as check
+from alerts.web.access import can_see, may_take, review_levels
+from alerts.web.meeting import convene
+from alerts.web.messages import STEP_LABELS, FormError
 from alerts.web.users import User
 from pipeline.models import Case
 
-STEP_LABELS = {
-    "confirm": "研判确认",
-    "dismiss": "排除",
-    "assign": "改派",
-    "ack": "签收",
-    "verify": "核实",
-    "respond": "拟回应",
-    "review": "审查",
-    "report": "报送",
-    "handover": "移交",
-    "close": "办结",
-}
+__all__ = ["STEP_LABELS", "StepDenied", "build_step", "run_step"]
 
 
 class StepDenied(Exception):
     """The user's role does not allow this step on this case."""
 
 
-def _text(params: Mapping[str, Any], key: str, default: str = "") -> str:
-    value = params.get(key, default)
-    if isinstance(value, list):
-        value = value[0] if value else default
-    return str(value if value is not None else default).strip()
-
-
-def _list(params: Mapping[str, Any], key: str) -> list[str] | None:
-    """A list field; None when absent (keep the proposal), [] when given empty."""
-    if key not in params:
-        return None
-    value = params[key]
-    values = value if isinstance(value, list) else [value]
-    return [str(v).strip() for v in values if str(v).strip()]
+_text, _list = check.text, check.many
 
 
 def _flag(params: Mapping[str, Any], key: str) -> bool:
@@ -77,12 +56,9 @@ def build_step(
     if step == "dismiss":
         return partial(workflow.dismiss, reason=_text(params, "reason"))
     if step == "assign":
-        return partial(
-            workflow.assign,
-            lead=_text(params, "lead"),
-            co=_list(params, "co") or None,
-            reason=_text(params, "reason"),
-        )
+        return _assign(params, user, case, desk)
+    if step in ("convene", "meeting"):
+        return _meeting(step, params, case, desk)
     if step == "ack":
         return partial(workflow.acknowledge, note=_text(params, "note"))
     if step == "verify":
@@ -108,11 +84,69 @@ def build_step(
             note=_text(params, "note"),
         )
     if step == "handover":
-        return partial(special_steps.handover, to=_text(params, "to"), evidence=[])
+        to = check.required(case.case_id, step, _text(params, "to"), "移交对象")
+        at = check.local_time_input(
+            case.case_id, step, _text(params, "at"), "移交时间", desk.clock(), past_only=True
+        )
+        evidence = check.evidence_ids(case, step, _list(params, "evidence"))
+        return partial(special_steps.handover, to=to, evidence=evidence, at=at)
     if step == "close":
         days = desk.resolver.policy_for(case.profile).option("watch").days
         return partial(workflow.close, watch_days=days, note=_text(params, "note"))
     raise StepDenied(step)
+
+
+def _assign(params: Mapping[str, Any], user: User, case: Case, desk: CaseDesk) -> Step:
+    """改派: a department of the profile and a reason; an officer keeps the co-departments."""
+    directory = desk.resolver.directory(case.profile)
+    lead = check.department_code(
+        directory, case.case_id, "assign", _text(params, "lead"), "新的牵头部门"
+    )
+    reason = check.required(case.case_id, "assign", _text(params, "reason"), "改派理由")
+    if case.lead_department is not None and case.lead_department.code == lead:
+        raise FormError(
+            case.case_id, "assign", f"{case.lead_department.name}已是牵头部门，请选择其他部门"
+        )
+    co = None if user.role == "officer" else _list(params, "co")
+    codes = [
+        check.department_code(directory, case.case_id, "assign", c, "配合部门") for c in co or ()
+    ]
+    return partial(workflow.assign, lead=lead, co=codes or None, reason=reason)
+
+
+def _meeting(step: str, params: Mapping[str, Any], case: Case, desk: CaseDesk) -> Step:
+    """召集 (members notified) or 记录 the joint meeting with its agreed line (口径)."""
+    directory = desk.resolver.directory(case.profile)
+    members = [
+        check.department_code(directory, case.case_id, step, m, "参会部门")
+        for m in _list(params, "members") or ()
+    ]
+    note = _text(params, "note")
+    if step == "convene":
+        at = check.local_time_input(
+            case.case_id, step, _text(params, "at"), "会议时间", desk.clock(), past_only=False
+        )
+        return partial(convene, members=members, at=at, place=_text(params, "place"), note=note)
+    line = check.required(case.case_id, step, _text(params, "line"), "会商确定的口径")
+    held = check.local_time_input(
+        case.case_id, step, _text(params, "held_at"), "会议时间", desk.clock(), past_only=True
+    )
+    return partial(special_steps.meeting, line=line, members=members, held_at=held, note=note)
+
+
+def _merge(desk: CaseDesk, user: User, case: Case, params: Mapping[str, Any]) -> Case:
+    """合并: this case into another open case the user may see; returns the grown target."""
+    into = check.required(case.case_id, "merge", _text(params, "into"), "要并入的案件")
+    if into == case.case_id:
+        raise FormError(case.case_id, "merge", "不能把案件并入它自己")
+    target = desk.stores.cases.get(into)
+    if target is None or not can_see(user, target):
+        raise FormError(case.case_id, "merge", f"没有案件 {into}")
+    if target.status in ("closed", "dismissed"):
+        state = "已办结" if target.status == "closed" else "已排除"
+        raise FormError(case.case_id, "merge", f"目标案件「{target.title}」{state}，不能并入")
+    _gone, grown = desk.merge(case.case_id, into, user.username)
+    return grown
 
 
 def _review(params: Mapping[str, Any], user: User, case: Case) -> Step:
@@ -139,8 +173,11 @@ def _review(params: Mapping[str, Any], user: User, case: Case) -> Step:
 
 
 def run_step(desk: CaseDesk, user: User, case: Case, step: str, params: Mapping[str, Any]) -> Case:
-    """Check the role, then run the step; raises StepDenied or WorkflowError."""
+    """Check the role, then run the step; raises StepDenied, FormError (bad input, Chinese)
+    or WorkflowError. Returns the stored case (for a merge: the case merged into)."""
     if not may_take(user, step, case):
         raise StepDenied(step)
+    if step == "merge":
+        return _merge(desk, user, case, params)
     do = build_step(step, params, user, case, desk)
     return desk.run(case.case_id, step, user.username, do)

@@ -22,6 +22,7 @@ from alerts.web.auth import (
     set_session_cookie,
 )
 from alerts.web.context import web_context
+from alerts.web.messages import FormError, zh_reason
 from alerts.web.queries import FeedFilters, feed, findings, visible_case, visible_cases
 from alerts.web.sessions import COOKIE
 
@@ -98,8 +99,10 @@ async def case_step(
         saved = await run_in_threadpool(run_step, web.desk, caller.user, case, step, params)
     except StepDenied:
         raise HTTPException(status_code=403, detail="您的角色不能执行这一步") from None
+    except FormError as exc:
+        raise HTTPException(status_code=422, detail=exc.reason) from None
     except WorkflowError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+        raise HTTPException(status_code=409, detail=f"{zh_reason(exc)}（{exc}）") from None
     return saved.to_dict()
 
 
@@ -115,9 +118,13 @@ def list_items(
     relevant: str = "",
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
+    profile: str = "",
     caller: Caller = Depends(api_caller),
 ) -> list[dict[str, Any]]:
-    filters = FeedFilters(category, town, department, source, min_risk, q, relevant, limit, offset)
+    """The feed; `profile` narrows an admin's view to one county (others see their own)."""
+    filters = FeedFilters(
+        category, town, department, source, min_risk, q, relevant, limit, offset, profile
+    )
     return [item.to_dict() for item in feed(web_context(request), caller.user, filters)]
 
 

@@ -15,7 +15,20 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from alerts.web import api, case_pages, feed_pages, login_pages, stats_pages
+from alerts.web import (
+    api,
+    case_manage,
+    case_pages,
+    feed_pages,
+    health,
+    login_pages,
+    outage,
+    report_api,
+    report_pages,
+    stats_pages,
+    user_api,
+    user_pages,
+)
 from alerts.web.auth import LoginRequired
 from alerts.web.context import WebContext
 from pipeline.config import Settings
@@ -83,6 +96,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = now_utc) -> F
         html = web.render("error.html", status=exc.status_code, message=str(exc.detail))
         return HTMLResponse(html, status_code=exc.status_code)
 
+    outage.install(app)  # issue #11: a store outage → 503 with a clear message
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
         return JSONResponse({"ok": True})
@@ -90,4 +105,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = now_utc) -> F
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (api, login_pages, case_pages, feed_pages, stats_pages):
         app.include_router(module.router)
+    for module in (case_manage, user_pages, user_api):  # issue #10: workflow forms, accounts
+        app.include_router(module.router)
+    app.include_router(report_pages.router)  # issue #10: the 报告 page
+    app.include_router(report_api.router)  # the report records as JSON
+    app.include_router(health.router)  # issue #11: GET /api/health
     return app

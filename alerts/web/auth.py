@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from alerts.web.context import WebContext, web_context
 from alerts.web.sessions import COOKIE, Session, tokens_match
-from alerts.web.users import User
+from alerts.web.users import User, scoped
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -39,7 +39,9 @@ def find_caller(request: Request) -> Caller | None:
     if session is None:
         return None
     user = web.users.get(session.username)
-    return Caller(user, session) if user is not None else None
+    if user is None or not user.active:  # a disabled account's sessions die at once
+        return None
+    return Caller(scoped(user, web.settings.profile_names), session)
 
 
 def api_caller(request: Request) -> Caller:

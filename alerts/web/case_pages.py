@@ -13,14 +13,24 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from alerts.casework import ORIGINS
 from alerts.events import RESPONSE_KINDS
+from alerts.labels import SEVERITY_LABELS
 from alerts.status import STATUS_LABELS, WorkflowError
-from alerts.web.access import offered_steps, review_levels
+from alerts.web.access import can_see, may_open, offered_steps, review_levels
 from alerts.web.actions import STEP_LABELS, StepDenied, run_step
 from alerts.web.auth import Caller, form_with_csrf, page_caller
 from alerts.web.context import web_context
+from alerts.web.meeting import default_members
+from alerts.web.messages import zh_reason
 from alerts.web.page_support import not_found, render_page
-from alerts.web.queries import by_due_time, visible_case, visible_cases
+from alerts.web.profile_scope import (
+    admin_filter,
+    case_directory,
+    page_directory,
+    profile_choices,
+)
+from alerts.web.queries import by_due_time, merge_targets, visible_case, visible_cases
 from alerts.web.views import case_urgency
 from pipeline.models import CATEGORIES, Case, parse_time
 
@@ -42,11 +52,16 @@ def _sorted(cases: list[Case], sort: str, now) -> list[Case]:
 
 
 @router.get("/board")
-def board(request: Request, sort: str = "due", caller: Caller = Depends(page_caller)) -> Response:
+def board(
+    request: Request, sort: str = "due", profile: str = "", caller: Caller = Depends(page_caller)
+) -> Response:
     web = web_context(request)
     now = web.clock()
     sort = sort if sort in SORTS else "due"
-    cases = _sorted(visible_cases(web, caller.user, open_only=True), sort, now)
+    only = admin_filter(web, caller.user, profile)
+    cases = visible_cases(web, caller.user, open_only=True)
+    cases = _sorted([c for c in cases if only is None or c.profile == only], sort, now)
+    directory = page_directory(web, caller.user, profile)
     urgency = {c.case_id: case_urgency(c, now) for c in cases}
     counts = Counter(urgency.values())
     return render_page(
@@ -60,6 +75,17 @@ def board(request: Request, sort: str = "due", caller: Caller = Depends(page_cal
         new_count=sum(1 for c in cases if c.status == "new"),
         sort=sort,
         sorts=SORTS,
+        can_open=may_open(caller.user),
+        origins=ORIGINS,
+        categories=CATEGORIES,
+        severities=SEVERITY_LABELS,
+        departments=directory.departments,
+        towns=directory.towns,
+        open_profile=directory.name if caller.user.role == "admin" else "",
+        open_jurisdiction=directory.jurisdiction,
+        profile_choices=profile_choices(web, caller.user),
+        profile_filter=only or "",
+        keep={"sort": sort},
     )
 
 
@@ -70,6 +96,7 @@ def case_page(case_id: str, request: Request, caller: Caller = Depends(page_call
     if case is None:
         return not_found(request, caller)
     steps = offered_steps(caller.user, case)
+    directory = case_directory(web, case)
     reviews = {
         n: review_levels(caller.user, case, r) for n, r in enumerate(case.responses, start=1)
     }
@@ -85,8 +112,12 @@ def case_page(case_id: str, request: Request, caller: Caller = Depends(page_call
         status_labels=STATUS_LABELS,
         response_kinds=RESPONSE_KINDS,
         categories=CATEGORIES,
-        departments=web.directory.departments,
-        towns=web.directory.towns,
+        departments=directory.departments,
+        towns=directory.towns,
+        merge_targets=merge_targets(web, caller.user, case) if "merge" in steps else [],
+        meeting_members=default_members(directory),
+        joint_meeting=directory.joint_meeting,
+        may_draft_report=caller.user.role in ("admin", "monitor"),
     )
 
 
@@ -101,11 +132,16 @@ async def case_step(
         return not_found(request, caller)
     label = STEP_LABELS.get(step, step)
     try:
-        await run_in_threadpool(run_step, web.desk, caller.user, case, step, fields)
+        saved = await run_in_threadpool(run_step, web.desk, caller.user, case, step, fields)
     except StepDenied:
         web.sessions.add_flash(caller.session, "error", f"{label}: 您的角色不能执行这一步")
     except WorkflowError as exc:
-        web.sessions.add_flash(caller.session, "error", f"{label}未完成: {exc.reason}")
+        web.sessions.add_flash(caller.session, "error", f"{label}未完成: {zh_reason(exc)}")
     else:
+        if not can_see(caller.user, saved):  # e.g. an officer reassigned it elsewhere
+            done = f"{label}: 已完成，已记入案件经过；本案已不属于您的部门"
+            web.sessions.add_flash(caller.session, "ok", done)
+            return RedirectResponse("/board", status_code=303)
         web.sessions.add_flash(caller.session, "ok", f"{label}: 已完成，已记入案件经过")
+        return RedirectResponse(f"/cases/{saved.case_id}", status_code=303)
     return RedirectResponse(f"/cases/{case.case_id}", status_code=303)

@@ -11,7 +11,6 @@ import click
 
 from pipeline.cli import EXIT_USAGE, config_options, friendly_errors, settings_from
 from pipeline.config import load_settings
-from pipeline.profile import load_profile
 from pipeline.storage import open_stores
 
 
@@ -51,32 +50,45 @@ def _read_password() -> str:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["admin", "monitor", "leader", "officer"]))
 @click.option("--department", default=None, help="The department's code or name (officers).")
+@click.option(
+    "--profile",
+    default=None,
+    help="The jurisdiction profile the user belongs to (several-county deployments; "
+    "default: the deployment's default profile).",
+)
 @config_options
 @friendly_errors
 def add_user(
     name: str,
     role: str,
     department: str | None,
+    profile: str | None,
     config_path: Path | None,
     data_dir: Path | None,
 ) -> None:
     """Create user NAME; the password is read from stdin (one line)."""
-    from alerts.web.users import UserDirectory, UserError
+    from alerts.web.users import UserDirectory, UserError, profile_directory
 
     settings = load_settings(config_path, data_dir)
-    base = settings.source.parent if settings.source else None
-    directory = load_profile(settings.profile, base)
+    try:
+        profile, directory = profile_directory(settings, profile)
+    except UserError as exc:
+        click.echo(f"yuqing: error: users add: --profile: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     password = _read_password()
     stores = open_stores(settings)
     try:
-        user = UserDirectory(stores.state).add(name, role, password, department, directory)
+        user = UserDirectory(stores.state).add(
+            name, role, password, department, directory, profile=profile
+        )
     except UserError as exc:
         click.echo(f"yuqing: error: users add: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     finally:
         stores.close()
     where = f"（{user.department_name}）" if user.department_name else ""
-    click.echo(f"已创建用户 {user.username}: {user.role_label}{where}")
+    scope = f"，辖区档案 {user.profile}" if user.profile else ""
+    click.echo(f"已创建用户 {user.username}: {user.role_label}{where}{scope}")
 
 
 @users.command("list")
@@ -97,5 +109,6 @@ def list_users(as_json: bool, config_path: Path | None, data_dir: Path | None) -
         click.echo(json.dumps([u.public() for u in found], ensure_ascii=False, indent=2))
         return
     for user in found:
-        click.echo(f"{user.username}\t{user.role_label}\t{user.department_name or '—'}")
+        line = f"{user.username}\t{user.role_label}\t{user.department_name or '—'}"
+        click.echo(f"{line}\t{user.profile}" if user.profile else line)
     click.echo(f"共 {len(found)} 个用户")

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from alerts.casework import CaseDesk
 from alerts.clocks import next_due
+from alerts.web.health import Health
 from alerts.web.sessions import SessionManager
 from alerts.web.users import UserDirectory
 from alerts.web.views import clock_urgency, label_filters, remaining_text
@@ -49,6 +50,7 @@ class WebContext:
     directory: JurisdictionProfile
     templates: Environment
     clock: Callable[[], datetime]
+    health: Health
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], datetime] = now_utc) -> WebContext:
@@ -63,9 +65,11 @@ class WebContext:
             directory=load_profile(settings.profile, base),
             templates=template_environment(),
             clock=clock,
+            health=Health(settings, stores),
         )
 
     def close(self) -> None:
+        self.health.close()
         self.stores.close()
 
     def render(self, name: str, **values: Any) -> str:

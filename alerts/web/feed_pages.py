@@ -15,11 +15,12 @@ from alerts.labels import CATEGORY_LABELS
 from alerts.web.auth import Caller, page_caller
 from alerts.web.context import web_context
 from alerts.web.page_support import not_found, render_page
+from alerts.web.profile_scope import admin_filter, page_directory, profile_choices
 from alerts.web.queries import FeedFilters, feed, findings
 from alerts.web.views import SOURCE_LABELS
 
 router = APIRouter()
-KEYS = ("category", "town", "department", "source", "min_risk", "q", "relevant")
+KEYS = ("category", "town", "department", "source", "min_risk", "q", "relevant", "profile")
 FINDING_KINDS = {
     "source_down": "信息源不可用",
     "site_tampering": "网站被篡改",
@@ -37,11 +38,14 @@ def feed_page(
     min_risk: str = "",
     q: str = "",
     relevant: str = "",
+    profile: str = "",
     caller: Caller = Depends(page_caller),
 ) -> Response:
     web = web_context(request)
     risk = int(min_risk) if min_risk.isdigit() and int(min_risk) <= 100 else None
-    filters = FeedFilters(category, town, department, source, risk, q, relevant)
+    only = admin_filter(web, caller.user, profile) or ""
+    filters = FeedFilters(category, town, department, source, risk, q, relevant, profile=only)
+    directory = page_directory(web, caller.user, only)
     return render_page(
         request,
         caller,
@@ -53,8 +57,10 @@ def feed_page(
         filters_query=urlencode({k: v for k, v in asdict(filters).items() if k in KEYS and v}),
         categories=CATEGORY_LABELS,
         sources=SOURCE_LABELS,
-        towns=web.directory.towns,
-        departments=web.directory.departments,
+        towns=directory.towns,
+        departments=directory.departments,
+        profile_choices=profile_choices(web, caller.user),
+        profile_filter=only,
         total=web.stores.items.count(),
     )
 

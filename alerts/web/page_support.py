@@ -17,12 +17,16 @@ NAV = (
     ("findings", "/findings", "异常发现"),
     ("accountability", "/accountability", "考核统计"),
     ("trends", "/trends", "舆情趋势"),
+    ("reports", "/reports", "报告"),
 )
+ADMIN_NAV = (("users", "/admin/users", "用户管理"),)
 
 
 def nav_for(caller: Caller) -> list[tuple[str, str, str]]:
     if caller.user.role == "officer":
-        return [n for n in NAV if n[0] != "findings"]
+        return [n for n in NAV if n[0] not in ("findings", "reports")]
+    if caller.user.role == "admin":
+        return [*NAV, *ADMIN_NAV]
     return list(NAV)
 
 
@@ -43,6 +47,7 @@ def render_page(
         nav=nav_for(caller),
         active=active,
         now=web.clock(),
+        bus_down=web.health.bus_down(),
         **values,
     )
     return HTMLResponse(html, status_code=status_code)

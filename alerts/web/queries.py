@@ -30,6 +30,7 @@ class FeedFilters:
     relevant: str = ""  # "" all, "1" relevant only, "0" irrelevant only
     limit: int = FEED_LIMIT
     offset: int = 0
+    profile: str = ""  # an admin's choice of county ("" every one); others see their own
 
     def query(self, user: User) -> ItemQuery:
         department = self.department or None
@@ -43,6 +44,8 @@ class FeedFilters:
             source_type=self.source or None,
             min_risk=self.min_risk,
             relevant={"1": True, "0": False}.get(self.relevant),
+            # department codes repeat across counties: a county's users see only its items
+            profile=user.profile if user.role != "admin" else (self.profile or None),
             limit=max(1, min(self.limit, MAX_FEED_LIMIT)),
             offset=max(0, self.offset),
         )
@@ -78,3 +81,19 @@ def feed(web: WebContext, user: User, filters: FeedFilters) -> list[ScoredItem]:
 def findings(web: WebContext, kind: str | None = None, limit: int = 200) -> list[Finding]:
     found = web.stores.findings.list(kind=kind, limit=limit)
     return sorted(found, key=lambda f: parse_time(f.found_at), reverse=True)
+
+
+def merge_targets(web: WebContext, user: User, case: Case) -> list[Case]:
+    """Open cases `case` may be merged into: the same town or a shared category first."""
+    others = [
+        c
+        for c in visible_cases(web, user, open_only=True)
+        if c.case_id != case.case_id and c.status not in ("closed", "dismissed")
+    ]
+
+    def likeness(other: Case) -> tuple[int, float]:
+        shared = len(set(other.categories) & set(case.categories))
+        same_place = other.jurisdiction.code == case.jurisdiction.code
+        return (-(shared + 2 * same_place), -parse_time(other.opened_at).timestamp())
+
+    return sorted(others, key=likeness)

@@ -99,6 +99,15 @@ class SessionManager:
     def end(self, session: Session) -> None:
         self.state.delete(NAMESPACE, session.sid)
 
+    def end_all(self, username: str) -> int:
+        """End every session of `username` (password reset, account disabled)."""
+        ended = 0
+        for sid, record in self.state.scan(NAMESPACE, limit=100_000):
+            if isinstance(record, dict) and record.get("username") == username:
+                self.state.delete(NAMESPACE, sid)
+                ended += 1
+        return ended
+
     def add_flash(self, session: Session, kind: str, text: str) -> None:
         session.flash.append({"kind": kind, "text": text})
         self.save(session)

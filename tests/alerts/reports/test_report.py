@@ -54,7 +54,7 @@ def seeded(tmp_path: Path) -> tuple[Path, Path]:
 def run(*args: str) -> list[Path]:
     result = CliRunner().invoke(report, list(args), obj={})
     assert result.exit_code == 0, result.output
-    return [Path(line) for line in result.output.split()]
+    return [Path(line) for line in result.stdout.split()]
 
 
 def docx_text(path: Path) -> str:

@@ -1,0 +1,73 @@
+"""The account store's administration without a server: change, disable, reset, the audit
+trail's order, and the Chinese refusals the pages show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from alerts.status import WorkflowError
+from alerts.web.audit import AuditLog
+from alerts.web.messages import zh_reason
+from alerts.web.sessions import SessionManager
+from alerts.web.users import UserDirectory, UserError
+from pipeline.profile import load_profile
+
+DINGAN = load_profile("dingan")
+
+
+def test_change_disable_and_reset_keep_argon2_and_refuse_logins(stores):
+    users = UserDirectory(stores.state)
+    users.add("li", "officer", "first-password", "water", DINGAN)
+    moved = users.change("li", "officer", "县卫生健康委员会", DINGAN)
+    assert (moved.department, moved.department_name) == ("health", "县卫生健康委员会")
+    assert users.authenticate("li", "first-password") == moved
+    assert users.set_active("li", False).active is False
+    assert users.authenticate("li", "first-password") is None
+    users.set_active("li", True)
+    users.set_password("li", "second-password")
+    assert users.authenticate("li", "first-password") is None
+    assert users.authenticate("li", "second-password") is not None
+    assert stores.state.get("users", "li")["password_hash"].startswith("$argon2")
+    with pytest.raises(UserError) as refused:
+        users.change("li", "officer", "县不存在局", DINGAN)
+    assert "未知部门" in refused.value.zh
+    assert users.get("li").department == "health", "a refused change changes nothing"
+    with pytest.raises(UserError, match="no user"):
+        users.set_active("nobody", False)
+
+
+def test_sessions_of_one_user_end_together(stores):
+    sessions = SessionManager(stores.state)
+    a, b, other = sessions.create("li"), sessions.create("li"), sessions.create("wang")
+    assert sessions.end_all("li") == 2
+    assert (
+        sessions.find(sessions.sign(a.sid)) is None and sessions.find(sessions.sign(b.sid)) is None
+    )
+    assert sessions.find(sessions.sign(other.sid)) is not None
+
+
+def test_the_audit_trail_lists_newest_first(stores):
+    log = AuditLog(stores.state)
+    start = datetime(2026, 5, 1, 8, tzinfo=UTC)
+    for n in range(12):
+        log.record(start + timedelta(minutes=n), "root", "add", f"u{n}", f"新增用户 u{n}")
+    latest = log.latest(limit=3)
+    assert [e.target for e in latest] == ["u11", "u10", "u9"]
+    assert latest[0].at.endswith("+08:00")
+
+
+@pytest.mark.parametrize(
+    ("reason", "chinese"),
+    [
+        ("unknown department 'x'", "未知部门「x」"),
+        ("a reassignment needs a reason (--reason)", "改派须填写理由"),
+        ("not allowed in status new (allowed: responded)", "「待研判」"),
+        ("the target case c9 is closed", "目标案件 c9 已办结"),
+        ("only a major or important case convenes the joint meeting", "重大或重要"),
+        ("something nobody translated", "无法完成（something nobody translated）"),
+    ],
+)
+def test_workflow_refusals_read_in_chinese(reason: str, chinese: str):
+    assert chinese in zh_reason(WorkflowError("c1", "assign", reason))
