@@ -14,6 +14,8 @@ from alerts.notices import alert_entry, has_alert
 from alerts.policy import PolicyProfile
 from alerts.policy_options import EscalationRung
 from alerts.recipients import names, resolve
+from alerts.special_steps import CONVENED, HELD
+from alerts.steps import happened
 from pipeline.models import Case, Clock, TimelineEntry, parse_time
 from pipeline.profile import JurisdictionProfile
 
@@ -132,12 +134,11 @@ class AlarmPlanner:
             )
 
     def _propose_meeting(self, case: Case, now: datetime, entries: list[TimelineEntry]) -> None:
-        """A major emergency calls for the joint meeting (会商): the news office convenes it."""
+        """A major emergency calls for the joint meeting (会商): the news office convenes it.
+        Not suggested once the meeting is convened or held."""
         if case.severity not in MAJOR_SEVERITIES or case.status in ("closed", "dismissed"):
             return
-        if has_alert(case, "", "meeting") or any(
-            e.detail.get("event") == "joint_meeting" for e in case.timeline
-        ):
+        if has_alert(case, "", "meeting") or happened(case, CONVENED) or happened(case, HELD):
             return
         recipients = resolve(["news_office"], case, self.directory)
         text = f"会商: 「{case.title}」为重大事件，建议召开联席会议并统一口径 → {names(recipients)}"
@@ -148,7 +149,8 @@ class AlarmPlanner:
     ) -> None:
         if has_alert(case, clock.name, "opened"):
             return
-        recipients = resolve(self.policy.option("report_up_to"), case, self.directory)
+        roles = self.policy.option("report_up_to")
+        recipients = resolve(roles, case, self.directory, report_up=True)
         text = (
             f"呈报: 重要舆情「{case.title}」，应于 {display_local(clock.due_at)} 前报送"
             f" → {names(recipients)}"

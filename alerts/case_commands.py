@@ -1,6 +1,6 @@
 """`yuqing cases open/confirm/ack/assign/verify/report/close/dismiss`: one workflow step each,
-recorded with --as on the case timeline (responses, hand-over, meeting and merge are in
-case_response_commands.py).
+recorded with --as on the case timeline (responses, hand-over, convening and recording the
+joint meeting, and merge are in case_response_commands.py).
 
 Output is one Chinese line for people (`--json`: the case id, status, clocks and the last
 timeline entry). A step that cannot be done prints one line naming the case and the step and

@@ -1,5 +1,6 @@
-"""`yuqing cases respond/review/handover/meeting/merge`: responses and their review (先审查、
-后公开), the rumour hand-over, the joint meeting, and merging two cases of one event.
+"""`yuqing cases respond/review/handover/convene/meeting/merge`: responses and their review
+(先审查、后公开), the rumour hand-over, convening and recording the joint meeting, and merging
+two cases of one event.
 
 Same conventions as case_commands.py: --as, --json, one error line and exit code 2.
 """
@@ -17,7 +18,9 @@ from alerts.case_commands import CASE, done
 from alerts.casework import summary
 from alerts.cli_support import open_desk, step_command
 from alerts.events import RESPONSE_KINDS
-from alerts.responses import LEVELS, respond, review
+from alerts.responses import LEVELS, locate, respond, review
+from alerts.special_steps import CONVENED
+from pipeline.models import Case
 
 
 @click.command("respond")
@@ -27,6 +30,9 @@ from alerts.responses import LEVELS, respond, review
 @click.option("--url", default="")
 @click.option("--department", default="", help="发布部门（默认牵头部门）")
 @click.option("--published-at", default=None, help="ISO 8601，如发布会时间（默认审发时）")
+@click.option(
+    "--id", "response_id", default=None, help="回应编号（可选；重复提交同一编号只记录一次）"
+)
 @step_command("respond")
 def respond_case(
     case_id: str,
@@ -35,23 +41,39 @@ def respond_case(
     url: str,
     department: str,
     published_at: str | None,
+    response_id: str | None,
     config_path: Path | None,
     data_dir: Path | None,
     actor: str,
     as_json: bool,
 ) -> None:
-    """拟回应: a draft response; it counts once approved (review)."""
+    """拟回应: a draft response; it counts once approved (review). Prints its id."""
     step = partial(
-        respond, kind=kind, text=text, url=url, department=department, published_at=published_at
+        respond,
+        kind=kind,
+        text=text,
+        url=url,
+        department=department,
+        published_at=published_at,
+        response_id=response_id,
     )
     with open_desk(config_path, data_dir) as desk:
         case = desk.run(case_id, "respond", actor, step)
-    done(case, as_json, f"回应 #{len(case.responses)} 已提交，待审查")
+    index = _submitted(case, actor, response_id)
+    done(case, as_json, f"回应 #{index + 1}（{case.responses[index].id}）已提交，待审查")
+
+
+def _submitted(case: Case, actor: str, response_id: str | None) -> int:
+    """The index of the response just submitted: by its id, else the actor's latest."""
+    if response_id:
+        return locate(case, response_id, "respond")
+    mine = [i for i, r in enumerate(case.responses) if r.actor == actor]
+    return mine[-1] if mine else len(case.responses) - 1
 
 
 @click.command("review")
 @CASE
-@click.argument("number", type=int)
+@click.argument("response")
 @click.option(
     "--level",
     type=click.Choice(LEVELS),
@@ -64,7 +86,7 @@ def respond_case(
 @step_command("review")
 def review_case(
     case_id: str,
-    number: int,
+    response: str,
     level: str,
     reject: bool,
     department: str,
@@ -74,14 +96,15 @@ def review_case(
     actor: str,
     as_json: bool,
 ) -> None:
-    """审查: one review step of response NUMBER (先审查、后公开)."""
+    """审查: one review step of RESPONSE, its id (rsp-…) or its number (1, 2, …) (先审查、后公开)."""
     step = partial(
-        review, number=number, level=level, approve=not reject, note=note, department=department
+        review, number=response, level=level, approve=not reject, note=note, department=department
     )
     with open_desk(config_path, data_dir) as desk:
         case = desk.run(case_id, "review", actor, step)
-    state = case.responses[number - 1].review.state
-    done(case, as_json, f"回应 #{number} 审查: {state}")
+    index = locate(case, response)
+    reviewed = case.responses[index]
+    done(case, as_json, f"回应 #{index + 1}（{reviewed.id}）审查: {reviewed.review.state}")
 
 
 @click.command("handover")
@@ -105,6 +128,34 @@ def handover_case(
     with open_desk(config_path, data_dir) as desk:
         case = desk.run(case_id, "handover", actor, step)
     done(case, as_json, f"已移交 {to}")
+
+
+@click.command("convene")
+@CASE
+@click.option(
+    "--member", "members", multiple=True, help="参会部门（代码或名称，可重复；默认联席会议成员）"
+)
+@click.option("--at", "at", default=None, help="会议时间 ISO 8601（默认现在）")
+@click.option("--place", default="", help="会议地点")
+@click.option("--note", default="")
+@step_command("convene")
+def convene_case(
+    case_id: str,
+    members: tuple[str, ...],
+    at: str | None,
+    place: str,
+    note: str,
+    config_path: Path | None,
+    data_dir: Path | None,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """召集: convene the joint meeting on a major case; its members are notified."""
+    step = partial(special_steps.convene, members=list(members), at=at, place=place, note=note)
+    with open_desk(config_path, data_dir) as desk:
+        case = desk.run(case_id, "convene", actor, step)
+    (latest,) = [e for e in case.timeline if e.detail.get("event") == CONVENED][-1:]
+    done(case, as_json, f"已召集联席会议（{latest.detail['meets_at'][:16].replace('T', ' ')}）")
 
 
 @click.command("meeting")
@@ -159,6 +210,7 @@ RESPONSE_COMMANDS = (
     respond_case,
     review_case,
     handover_case,
+    convene_case,
     meeting_case,
     merge_case,
 )

@@ -16,7 +16,7 @@ from alerts.escalation import SYSTEM, ClockNarrator
 from alerts.labels import IMPORTANCE_LABELS, SEVERITY_RANK, categories_text, severity_text
 from alerts.localtime import iso_local
 from alerts.policy import PolicyProfile
-from alerts.responses import RESPONSE_LABELS, official_reply
+from alerts.responses import CRAWLER, RESPONSE_LABELS, official_reply
 from alerts.watch import on_recurrence
 from pipeline.models import Case, ScoredItem, TimelineEntry, parse_time
 from pipeline.profile import JurisdictionProfile
@@ -126,25 +126,28 @@ class CaseBuilder:
             )
         return self.narrator.refresh(case, now)
 
-    @staticmethod
-    def _take_official_reply(case: Case, item: ScoredItem, now: datetime) -> None:
-        """A response the crawler found counts as published (review approved, actor crawler)."""
-        reply = official_reply(item)
-        if reply is None:
+    def _take_official_reply(self, case: Case, item: ScoredItem, now: datetime) -> None:
+        """A response the crawler found counts as published (review approved, actor crawler);
+        one the case already holds (the same id) is not added again."""
+        reply = official_reply(item, case, self.directory)
+        if reply is None or any(r.id == reply.id for r in case.responses):
             return
         case.responses.append(reply)
+        by = f"{reply.department.name}，" if reply.department else ""
         what = (
-            f"发现官方回应（{RESPONSE_LABELS[reply.kind]}）: {item.source_name} {reply.text[:40]}"
+            f"发现官方回应（{RESPONSE_LABELS[reply.kind]}，{by}{reply.id}）: "
+            f"{item.source_name} {reply.text[:40]}"
         )
         case.timeline.append(
             TimelineEntry(
                 at=iso_local(now),
-                actor="crawler",
+                actor=CRAWLER,
                 what=what,
                 detail={
                     "event": "official_reply",
                     "item": item.id,
                     "response": len(case.responses),
+                    "response_id": reply.id,
                 },
             )
         )
@@ -153,7 +156,17 @@ class CaseBuilder:
         """`case` with `item` merged in, or None when the item changes nothing (a replay)."""
         if item.id in case.items or not item.relevant:
             return None
-        merged = case.model_copy(deep=True)
+        # the lists this merge appends to are copied; their entries and the clocks are never
+        # changed in place (a deep copy of a large case per item was the stage's main cost)
+        merged = case.model_copy(
+            update={
+                "items": list(case.items),
+                "categories": list(case.categories),
+                "co_departments": list(case.co_departments),
+                "responses": list(case.responses),
+                "timeline": list(case.timeline),
+            }
+        )
         merged.items.append(item.id)
         notes = [f"合并信息: {item.source_name} {title_of(item)}"]
         if SEVERITY_RANK[item.severity] > SEVERITY_RANK[merged.severity]:

@@ -108,8 +108,8 @@ class ClockWatcher:
         changed: list[str] = []
         query = CaseQuery(statuses=OPEN_STATUSES, open_only=True, limit=1_000_000)
         for case in self.store.list(query):
-            if case.status not in OPEN_STATUSES:
-                continue
+            if case.status not in OPEN_STATUSES or self.maintain(case, now) == case:
+                continue  # most ticks change nothing: no second read, no write
 
             def refresh(fresh: Case) -> Case | None:
                 updated = self.maintain(fresh, now)

@@ -11,8 +11,10 @@ from alerts.labels import SEVERITY_RANK
 from alerts.status import STATUS_LABELS
 from alerts.steps import StepContext, append, entry, fail, require_open
 from pipeline.models import Case, parse_time
+from pipeline.storage.base import CaseStore
 
 MERGED_INTO = "merged_into"
+MAX_REDIRECTS = 8
 
 
 def merged_into(case: Case) -> str | None:
@@ -21,6 +23,17 @@ def merged_into(case: Case) -> str | None:
         if e.detail.get("event") == MERGED_INTO:
             return str(e.detail["into"])
     return None
+
+
+def follow_merges(store: CaseStore, case_id: str) -> str:
+    """The case that now holds the event of `case_id` (itself unless merged away)."""
+    for _ in range(MAX_REDIRECTS):
+        case = store.get(case_id)
+        target = merged_into(case) if case is not None else None
+        if target is None:
+            return case_id
+        case_id = target
+    return case_id
 
 
 def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:
@@ -43,9 +56,10 @@ def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:
         for e in absorbed.timeline
     ]
     timeline = sorted([*target.timeline, *moved_entries], key=lambda e: parse_time(e.at))
+    both = [*target.responses, *absorbed.responses]  # a response in both (same id): once
     update: dict[str, object] = {
         "items": [*target.items, *moved_items],
-        "responses": [*target.responses, *absorbed.responses],
+        "responses": [r for i, r in enumerate(both) if all(r.id != s.id for s in both[:i])],
         "categories": list(dict.fromkeys([*target.categories, *absorbed.categories])),
         "risk": max(target.risk, absorbed.risk),
         "timeline": timeline,

@@ -5,6 +5,9 @@ holds the notice (kind, recipients, message id). The outbox — the state store 
 "outbox", keyed by the stable message id hash(case_id, clock, marker) — is filled from those
 entries, so a replay or a retried write never sends twice; the notification channels pick
 pending notices up from there.
+
+Recipients come named (leaders, report contacts) from recipients.resolve; the text a person
+reads names them as the recipients do.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 CaseStore.create refuses a second copy of a case and updates retry on ConflictError, so a
 replay or a second worker never doubles a case. Items of an event whose case was merged into
-another follow the redirect. `finish` lets the caller add the due alerts (and write the
+another follow the redirect; items that show two events to be one merge their cases first
+(event_links.py, when the opener has `links`). `finish` lets the caller add the due alerts (and write the
 outbox) before each write.
 """
 
@@ -14,12 +15,13 @@ from datetime import datetime
 
 from alerts.cases import CaseBuilder, case_id_for
 from alerts.escalation import save_with_retry
-from alerts.merging import merged_into
+from alerts.event_links import EventLinks
+from alerts.merging import follow_merges
 from alerts.policy_options import OpeningRule
-from pipeline.models import Case, ScoredItem
-from pipeline.storage.base import CaseStore
+from pipeline.models import Case, ScoredItem, parse_time
+from pipeline.storage.base import CaseStore, ItemQuery, ItemStore
 
-MAX_REDIRECTS = 8
+MAX_EARLIER = 200  # earlier items of one event taken into a new case
 
 
 @dataclass
@@ -27,17 +29,6 @@ class CaseResult:
     opened: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     skipped: int = 0
-
-
-def follow_merges(store: CaseStore, case_id: str) -> str:
-    """The case that now holds the event of `case_id` (itself unless merged away)."""
-    for _ in range(MAX_REDIRECTS):
-        case = store.get(case_id)
-        target = merged_into(case) if case is not None else None
-        if target is None:
-            return case_id
-        case_id = target
-    return case_id
 
 
 class CaseOpener:
@@ -49,8 +40,12 @@ class CaseOpener:
         builder_for: Callable[[str], CaseBuilder],
         threshold: OpeningRule | Callable[[str], OpeningRule] | None = None,
         finish: Callable[[Case, datetime], Case] | None = None,
+        links: EventLinks | None = None,
+        items: ItemStore | None = None,
     ):
         self.store = store
+        self.links = links
+        self.items = items  # earlier items of an event join its case when it opens
         self.builder_for = builder_for  # by the item's jurisdiction profile
         rule = threshold or OpeningRule()
         if isinstance(rule, OpeningRule):
@@ -66,6 +61,8 @@ class CaseOpener:
     def apply(self, items: Sequence[ScoredItem], now: datetime) -> CaseResult:
         result = CaseResult()
         groups: dict[str, list[ScoredItem]] = {}
+        if self.links is not None:
+            items = self.links.resolve(items)
         for item in items:
             groups.setdefault(case_id_for(item.profile, item.event_id), []).append(item)
         for case_id, group in groups.items():
@@ -83,14 +80,15 @@ class CaseOpener:
                 result.skipped += len(group)
                 return
             result.skipped += opener
-            group = group[opener:]
-            case = builder.new_case(group[0], now)
-            for item in group[1:]:
+            first = group[opener]
+            group = [*group[:opener], *self._earlier(group), *group[opener + 1 :]]
+            case = builder.new_case(first, now)
+            for item in group:
                 case = builder.merge(case, item, now) or case
             if self.store.create(self.finish(case, now)):
                 result.opened.append(case_id)
                 return
-            # another worker opened it meanwhile: merge the whole group into theirs
+            group = [first, *group]  # another worker opened it meanwhile: merge into theirs
         case_id = follow_merges(self.store, case_id)
 
         def merge_all(case: Case) -> Case | None:
@@ -103,3 +101,21 @@ class CaseOpener:
             result.merged.append(case_id)
         else:
             result.skipped += len(group)
+
+    def _earlier(self, group: list[ScoredItem]) -> list[ScoredItem]:
+        """The event's items stored before the one that opens its case (below the threshold
+        then): they are evidence all the same, so a case does not depend on arrival order."""
+        if self.items is None:
+            return []
+        events = {it.event_id for it in group}
+        if self.links is not None:
+            events |= {self.links.original.get(it.id, it.event_id) for it in group}
+        seen = {it.id for it in group}
+        found: list[ScoredItem] = []
+        for event in sorted(events):
+            query = ItemQuery(event_id=event, relevant=True, limit=MAX_EARLIER)
+            for item in self.items.search(query):
+                if item.id not in seen:
+                    seen.add(item.id)
+                    found.append(item.model_copy(update={"event_id": group[0].event_id}))
+        return sorted(found, key=lambda it: parse_time(it.crawled_at))

@@ -4,17 +4,24 @@
 A response is `draft` until the final approval, which publishes it (`published_at`), so only
 approved responses meet clocks (events.py). A response found by the crawler (a message
 board's published answer, a government site's statement) is recorded already approved.
+
+Every response has a stable `id` (review steps, sign-offs and the dashboard name it), the
+`department` that gave it and the `actor` who entered it. Steps accept the id or, as before,
+the response's 1-based number.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from alerts.events import RESPONSE_KINDS
 from alerts.localtime import iso_local
+from alerts.response_found import CRAWLER, official_reply, response_id
 from alerts.status import transition
 from alerts.steps import StepContext, append, entry, fail, require_status
-from pipeline.models import Case, Response, Review, ScoredItem, parse_time
+from pipeline.models import Case, Response, Review, parse_time
+from pipeline.profile import JurisdictionProfile
 
 # Review levels in order; "cosign" sits before "final" when co-departments take part.
 LEVELS = ("first", "second", "cosign", "final")
@@ -33,7 +40,46 @@ RESPONSE_LABELS = {
     "result": "处置结果",
     "official_reply": "官方回复",
 }
-CRAWLER = "crawler"
+__all__ = ["CRAWLER", "LEVELS", "locate", "official_reply", "respond", "response_id", "review"]
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
+MIN_PREFIX = 8  # "rsp-" and four hex digits: a shorter prefix is refused as too vague
+
+
+def locate(case: Case, ref: int | str, step: str = "review") -> int:
+    """The 0-based index of the response `ref` names: its id (or an unambiguous prefix of at
+    least 8 characters) or its 1-based number (`2`, `"2"`, `"#2"`)."""
+    text = str(ref).strip()
+    if isinstance(ref, int) or re.fullmatch(r"#?\d+", text):
+        number = int(text.lstrip("#"))
+        if not 1 <= number <= len(case.responses):
+            raise fail(case, step, f"no response #{number} (the case has {len(case.responses)})")
+        return number - 1
+    exact = [i for i, r in enumerate(case.responses) if r.id == text]
+    if exact:
+        return exact[0]
+    hits = [i for i, r in enumerate(case.responses) if r.id.startswith(text)]
+    if len(text) >= MIN_PREFIX and len(hits) == 1:
+        return hits[0]
+    known = "、".join(r.id for r in case.responses) or "none"
+    why = "ambiguous" if len(hits) > 1 and len(text) >= MIN_PREFIX else "no response"
+    raise fail(case, step, f"{why} {text!r} (responses: {known})")
+
+
+def _department(
+    case: Case, step: str, directory: JurisdictionProfile | None, given: str
+) -> Response.Department | None:
+    """The answering department: `given` (code, name or alias) checked against the profile,
+    else the case's lead department."""
+    if not given.strip():
+        lead = case.lead_department
+        return Response.Department(code=lead.code, name=lead.name) if lead else None
+    if directory is None:
+        return Response.Department(code=given.strip(), name=given.strip())
+    try:
+        found = directory.department(given.strip())
+    except KeyError:
+        raise fail(case, step, f"unknown department {given!r}") from None
+    return Response.Department(code=found.code, name=found.name)
 
 
 def respond(
@@ -44,8 +90,12 @@ def respond(
     url: str = "",
     department: str = "",
     published_at: str | None = None,
+    response_id: str | None = None,
 ) -> Case:
-    """A draft response (rolling release, press conference, final result …), to be reviewed."""
+    """A draft response (rolling release, press conference, final result …), to be reviewed.
+
+    `response_id` (optional) is the caller's own stable id, e.g. a form's token: submitting
+    the same id again records nothing new (a replay), with other content it is refused."""
     step = "respond"
     require_status(case, step, ("acknowledged", "verifying", "responded"))
     if kind not in RESPONSE_KINDS:
@@ -59,24 +109,48 @@ def respond(
             published_at = iso_local(parse_time(published_at))
         except ValueError as exc:
             raise fail(case, step, f"published_at: {exc}") from None
-    dept = department or (case.lead_department.code if case.lead_department else "")
+    if response_id is not None and not ID_PATTERN.match(response_id):
+        raise fail(case, step, f"response id {response_id!r}: letters, digits, _.:- only")
+    rid = response_id or response_id_for(case, ctx.actor, ctx.at, kind, text)
+    for existing in case.responses:
+        if existing.id == rid:
+            if (existing.kind, existing.text) == (kind, text):
+                return case  # the same submission again: recorded once
+            raise fail(case, step, f"response id {rid!r} is already used by another response")
+    dept = _department(case, step, ctx.directory, department)
     number = len(case.responses) + 1
     draft = Response(
+        id=rid,
         kind=kind,
         text=text,
         url=url,
         published_at=published_at,
+        department=dept,
+        actor=ctx.actor,
         review=Review(
             state="draft",
-            steps=[{"level": "submitted", "actor": ctx.actor, "at": ctx.at, "department": dept}],
+            steps=[
+                {
+                    "level": "submitted",
+                    "actor": ctx.actor,
+                    "at": ctx.at,
+                    "department": dept.code if dept else "",
+                }
+            ],
         ),
     )
-    what = f"拟回应 #{number}（{RESPONSE_LABELS.get(kind, kind)}）待审: {text[:40]}"
+    by = f"{dept.name}，" if dept else ""
+    what = f"拟回应 #{number}（{RESPONSE_LABELS.get(kind, kind)}，{by}{rid}）待审: {text[:40]}"
     return append(
         case,
-        entry(ctx, what, "response_submitted", response=number, kind=kind),
+        entry(ctx, what, "response_submitted", response=number, response_id=rid, kind=kind),
         responses=[*case.responses, draft],
     )
+
+
+def response_id_for(case: Case, actor: str, at: str, kind: str, text: str) -> str:
+    """The id of a draft entered on the desk: the same case, actor, time and content."""
+    return response_id(case.case_id, actor, at, kind, text)
 
 
 def _done(review: Review, level: str) -> list[dict[str, Any]]:
@@ -86,20 +160,21 @@ def _done(review: Review, level: str) -> list[dict[str, Any]]:
 def review(
     case: Case,
     ctx: StepContext,
-    number: int,
+    number: int | str,
     level: str,
     approve: bool = True,
     note: str = "",
     department: str = "",
 ) -> Case:
-    """One review step of response `number` (1-based). The final approval publishes it."""
+    """One review step of a response, named by its id or its 1-based `number`. The final
+    approval publishes it."""
     step = "review"
     require_status(case, step, ("acknowledged", "verifying", "responded"))
-    if not 1 <= number <= len(case.responses):
-        raise fail(case, step, f"no response #{number} (the case has {len(case.responses)})")
+    index = locate(case, number, step)
+    number = index + 1
     if level not in LEVELS:
         raise fail(case, step, f"unknown review level {level!r} (known: {', '.join(LEVELS)})")
-    current = case.responses[number - 1]
+    current = case.responses[index]
     if current.review.state in ("approved", "rejected"):
         raise fail(case, step, f"response #{number} is already {current.review.state}")
     missing = _missing_before(case, current.review, level)
@@ -132,14 +207,22 @@ def review(
         }
     )
     responses = list(case.responses)
-    responses[number - 1] = updated
+    responses[index] = updated
     verdict = "通过" if approve else "退回"
     what = f"审查 #{number}: {LEVEL_LABELS[level]}{verdict}" + (f"（{note}）" if note else "")
     if state == "approved":
         what += f"；已公开发布 {published_at[:16].replace('T', ' ')}"
     changed = append(
         case,
-        entry(ctx, what, "response_reviewed", response=number, level=level, state=state),
+        entry(
+            ctx,
+            what,
+            "response_reviewed",
+            response=number,
+            response_id=current.id,
+            level=level,
+            state=state,
+        ),
         responses=responses,
     )
     if state == "approved" and changed.status in ("acknowledged", "verifying"):
@@ -173,36 +256,3 @@ def _cosigner(case: Case, department: str, current: Review) -> str:
     if any(s.get("department") == code for s in _done(current, "cosign")):
         raise fail(case, "review", f"{codes[code].name} has already signed")
     return code
-
-
-def official_reply(item: ScoredItem) -> Response | None:
-    """A response the crawler found: `extra.official_reply` (a message board's published
-    answer) or a gov_site item the classifier marked `extra.official_response`."""
-    reply = item.extra.get("official_reply")
-    if isinstance(reply, dict) and reply.get("text"):
-        text, published = str(reply["text"]), reply.get("published_at") or item.published_at
-        department = str(reply.get("department", ""))
-    elif item.source_type == "gov_site" and item.extra.get("official_response"):
-        text, published, department = item.text, item.published_at, item.source_name
-    else:
-        return None
-    try:
-        published = iso_local(parse_time(published))
-    except ValueError:
-        published = iso_local(item.published_at)
-    record = {
-        "level": "final",
-        "actor": CRAWLER,
-        "at": published,
-        "decision": "pass",
-        "item": item.id,
-        "department": department,
-        "source": item.source_name,
-    }
-    return Response(
-        kind="official_reply",
-        text=text,
-        url=item.url,
-        published_at=published,
-        review=Review(state="approved", steps=[record]),
-    )

@@ -1,6 +1,7 @@
 """Steps for special cases: a rumour handed over to the police or the cyberspace authority
 (移交公安机关、网络监管部门, with evidence), and the joint meeting (会商联席会议) that a major
-case convenes — its members, the meeting and the agreed line (口径).
+case convenes — convening it (召集: members notified through the outbox), then the meeting
+itself and the agreed line (口径).
 """
 
 from __future__ import annotations
@@ -8,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alerts.localtime import iso_local
+from alerts.notices import alert_entry
+from alerts.recipients import names
 from alerts.steps import StepContext, append, department, entry, fail, require_open
 from pipeline.models import Case, PoliceHandover, parse_time
+from pipeline.profile import JurisdictionProfile
 
 MAJOR_SEVERITIES = ("major", "especially_major")
+CONVENED = "meeting_convened"  # timeline event of 召集
+HELD = "joint_meeting"  # timeline event of the meeting recorded
 
 
 def handover(
@@ -29,12 +35,7 @@ def handover(
     unknown = [e for e in evidence if e not in case.items]
     if unknown:
         raise fail(case, step, f"evidence {unknown[0]!r} is not an item of this case")
-    when = ctx.at
-    if at:
-        try:
-            when = iso_local(parse_time(at))
-        except ValueError as exc:
-            raise fail(case, step, f"--at: {exc}") from None
+    when = _time(case, step, ctx, at, "--at")
     ids = list(evidence) or list(case.items)
     record = PoliceHandover(to=to, at=when, evidence=ids)
     what = f"移交: {to}，证据 {len(ids)} 条（{'、'.join(ids[:5])}{'…' if len(ids) > 5 else ''}）"
@@ -45,8 +46,86 @@ def handover(
     )
 
 
+def _time(case: Case, step: str, ctx: StepContext, value: str | None, option: str) -> str:
+    """`value` (ISO 8601 with offset) in local time; now when not given."""
+    if not value:
+        return ctx.at
+    try:
+        return iso_local(parse_time(value))
+    except ValueError as exc:
+        raise fail(case, step, f"{option}: {exc}") from None
+
+
 def is_major(case: Case) -> bool:
     return case.severity in MAJOR_SEVERITIES or case.importance == "important"
+
+
+def default_members(directory: JurisdictionProfile | None) -> list[str]:
+    """The profile's joint meeting: its lead (the news office) and its members."""
+    if directory is None or directory.joint_meeting is None:
+        return []
+    jm = directory.joint_meeting
+    return [jm.lead, *jm.members]
+
+
+def awaiting_meeting(case: Case) -> bool:
+    """Convened, and the meeting not recorded since (the latest 召集 is still open)."""
+    events = [e.detail.get("event") for e in case.timeline]
+    last = {event: i for i, event in enumerate(events) if event in (CONVENED, HELD)}
+    return last.get(CONVENED, -1) > last.get(HELD, -1)
+
+
+def convene(
+    case: Case,
+    ctx: StepContext,
+    members: Sequence[str] = (),
+    at: str | None = None,
+    place: str = "",
+    note: str = "",
+) -> Case:
+    """召集: the joint meeting on a major or important case — members (default: the
+    profile's joint meeting) get a "meeting" notice saying when and where it meets."""
+    step = "convene"
+    require_open(case, step)
+    if not is_major(case):
+        raise fail(case, step, "only a major or important case convenes the joint meeting")
+    if awaiting_meeting(case):
+        raise fail(case, step, "already convened and not yet held: record the meeting first")
+    members = list(members) or default_members(ctx.directory)
+    if not members:
+        raise fail(case, step, "no joint meeting in the profile: name the members (--member)")
+    found = [department(case, step, ctx, m, "co", "联席会议") for m in members]
+    refs = list({r.code: r for r in found}.values())  # each department once, in order
+    codes = [r.code for r in refs]
+    recipients = [{"role": "joint_meeting", "code": r.code, "name": r.name} for r in refs]
+    meets_at = _time(case, step, ctx, at, "--at")
+    when = meets_at[:16].replace("T", " ")
+    jm = ctx.directory.joint_meeting if ctx.directory else None
+    where = f"，地点 {place}" if place else ""
+    also = f"；{note}" if note else ""
+    text = f"会商: 召集{jm.name if jm else '联席会议'}研究「{case.title}」，时间 {when}{where}"
+    text += f"，请 {names(recipients)} 参加{also}"
+    notice = alert_entry(
+        case,
+        "meeting",
+        f"convene-{ctx.at}",
+        text,
+        recipients,
+        ctx.now,
+        actor=ctx.actor,
+        members=codes,
+        meets_at=meets_at,
+    )
+    record = entry(
+        ctx,
+        f"召集联席会议: {when}{where}，已通知 {names(recipients)}{also}",
+        CONVENED,
+        members=codes,
+        meets_at=meets_at,
+        place=place,
+        note=note,
+    )
+    return append(case, record, notice)
 
 
 def meeting(
@@ -65,18 +144,11 @@ def meeting(
         raise fail(case, step, "only a major or important case convenes the joint meeting")
     if not line.strip():
         raise fail(case, step, "record the agreed line (--line, 口径)")
+    members = list(members) or default_members(ctx.directory)
     if not members:
-        if ctx.directory is None or ctx.directory.joint_meeting is None:
-            raise fail(case, step, "no joint meeting in the profile: name the members (--member)")
-        jm = ctx.directory.joint_meeting
-        members = [jm.lead, *jm.members]
+        raise fail(case, step, "no joint meeting in the profile: name the members (--member)")
     refs = [department(case, step, ctx, m, "co", "联席会议") for m in members]
-    when = ctx.at
-    if held_at:
-        try:
-            when = iso_local(parse_time(held_at))
-        except ValueError as exc:
-            raise fail(case, step, f"--held-at: {exc}") from None
+    when = _time(case, step, ctx, held_at, "--held-at")
     names = "、".join(r.name for r in refs)
     what = f"联席会议: {when[:16].replace('T', ' ')}，参会 {names}；口径: {line}"
     what += f"；{note}" if note else ""
@@ -85,7 +157,7 @@ def meeting(
         entry(
             ctx,
             what,
-            "joint_meeting",
+            HELD,
             members=[r.code for r in refs],
             held_at=when,
             line=line,

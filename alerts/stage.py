@@ -16,7 +16,10 @@ from typing import ClassVar
 from pydantic import BaseModel
 
 from alerts.cases import CaseBuilder
+from alerts.casework import CaseDesk
 from alerts.escalation import ClockNarrator, ClockWatcher
+from alerts.event_links import ACTOR as LINK_ACTOR
+from alerts.event_links import EventLinks
 from alerts.notices import Outbox
 from alerts.opener import CaseOpener
 from alerts.policy import PolicyProfile
@@ -67,18 +70,29 @@ class AlertStage(Stage):
             if isinstance(env.record, Finding):
                 self.ctx.stores.findings.put(env.record)
         if items:
+            desk = CaseDesk(self.ctx.stores, self.ctx.settings, lambda: now, self.resolver)
+            links = EventLinks(
+                self.ctx.stores.cases,
+                self.ctx.stores.state,
+                lambda absorbed, target: desk.merge(absorbed, target, LINK_ACTOR),
+                now.timestamp(),
+            )
             opener = CaseOpener(
                 self.ctx.stores.cases,
                 self.builder_for,
                 self.resolver.opening_for,
                 finish=self._finish,
+                links=links,
+                items=self.ctx.stores.items,
             )
             result = opener.apply(items, now)
-            if result.opened or result.merged:
+            if result.opened or result.merged or links.merged:
                 self.log.info(
-                    "cases: %d opened, %d updated, %d items below the threshold",
+                    "cases: %d opened, %d updated, %d merged as one event, "
+                    "%d items below the threshold",
                     len(result.opened),
                     len(result.merged),
+                    len(links.merged),
                     result.skipped,
                 )
 

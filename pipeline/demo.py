@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from pipeline.config import ConfigError, Settings, load_settings
-from pipeline.models import parse_time
+from pipeline.models import Case, parse_time
 from pipeline.registry import load_object, plugins
 from pipeline.storage import open_stores
 from pipeline.storage.base import CaseQuery, ItemQuery
@@ -46,7 +46,8 @@ def run_stage_process(settings: Settings, stage: str, env: dict[str, str]) -> No
 def summarise(settings: Settings) -> dict[str, Any]:
     stores = open_stores(settings)
     try:
-        cases = stores.cases.list(CaseQuery(limit=100_000))
+        every = stores.cases.list(CaseQuery(limit=100_000))
+        cases = [c for c in every if not _merged_away(c)]
         by_category = Counter(c for case in cases for c in case.categories)
         by_department = Counter(case.lead_department.name for case in cases if case.lead_department)
         clocks = Counter(clock.state for case in cases for clock in case.clocks)
@@ -57,6 +58,7 @@ def summarise(settings: Settings) -> dict[str, Any]:
             "items": stores.items.count(),
             "items_relevant": stores.items.count(ItemQuery(relevant=True)),
             "cases": len(cases),
+            "cases_merged": len(every) - len(cases),
             "cases_by_category": dict(by_category.most_common()),
             "cases_by_lead_department": dict(by_department.most_common()),
             "clocks": dict(clocks),
@@ -79,6 +81,11 @@ def summarise(settings: Settings) -> dict[str, Any]:
         stores.close()
 
 
+def _merged_away(case: Case) -> bool:
+    """A case merged into another one of the same event (dismissed "merged into X")."""
+    return case.status == "dismissed" and (case.dismissed_reason or "").startswith("merged into")
+
+
 def play_demo_steps(settings: Settings) -> list[str]:
     """Workflow steps the stage packages play for the demo (entry points `yuqing.demo`)."""
     lines: list[str] = []
@@ -94,6 +101,8 @@ def print_summary(summary: dict[str, Any]) -> None:
     echo(f"  采集条目 items crawled and scored: {summary['items']}")
     echo(f"  相关条目 relevant to the jurisdiction: {summary['items_relevant']}")
     echo(f"  立案 cases opened: {summary['cases']}")
+    if summary.get("cases_merged"):
+        echo(f"    另有 {summary['cases_merged']} 起经查为同一事件，已合并 (merged as one event)")
     for code, n in summary["cases_by_category"].items():
         echo(f"    {CATEGORY_NAMES.get(code, code)} ({code}): {n}")
     echo("  牵头部门 cases by lead department:")

@@ -8,6 +8,7 @@ unknown fields, so a typo in an import is caught instead of silently dropped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any, Literal, Self, get_args
@@ -151,6 +152,8 @@ class ScoredItem(Item):
     jurisdiction: Jurisdiction
     departments: list[DepartmentRef] = Field(default_factory=list)
     event_id: str
+    # other events this item shows to be the same one (found out of order); their cases merge
+    same_event_as: list[str] = Field(default_factory=list)
     explanation: str = ""
     watches: list[str] = Field(default_factory=list)
 
@@ -173,11 +176,35 @@ class Review(BaseModel):
 
 
 class Response(BaseModel):
+    """One response on a case: a rolling release, a press conference, the final result.
+
+    `id` is stable: given when the response is recorded, or — for a case stored before ids
+    existed — derived from what never changes on it (kind, text, url, its first review
+    step), so it is the same on every load. `department` ({code, name}) gave it, `actor`
+    entered it; both are empty on old records."""
+
+    class Department(BaseModel):
+        code: str = ""  # the profile's department code; "" when the profile does not know it
+        name: str = ""
+
+    id: str = ""
     kind: str
     text: str
     url: str = ""
     published_at: str | None = None
     review: Review = Field(default_factory=Review)
+    department: Department | None = None
+    actor: str = ""
+
+    @model_validator(mode="after")
+    def _stable_id(self) -> Response:
+        if not self.id:
+            first = self.review.steps[0] if self.review.steps else {}
+            key = "\x00".join(
+                [self.kind, self.text, self.url, str(first.get("at", "")), str(first.get("actor"))]
+            )
+            self.id = "rsp-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+        return self
 
 
 class TimelineEntry(BaseModel):

@@ -18,6 +18,7 @@ from alerts.delivery.options import RetryPolicy
 from alerts.delivery.routes import Router
 from alerts.localtime import display_local, iso_local
 from pipeline.models import Finding, parse_time
+from pipeline.redact import redact
 
 log = logging.getLogger("yuqing.notify")
 NO_ADDRESS = "no-address"
@@ -91,17 +92,19 @@ class LegSender:
     def _transient(self, leg: Leg, name: str, exc: TransientChannelError, now: datetime) -> bool:
         """Schedule the retry; True when the channel is given up and the leg moved on."""
         leg.attempts += 1
-        leg.last_error = f"{name}: {exc}"
+        error = redact(exc)  # a vendor's answer may echo the token it was sent
+        leg.last_error = f"{name}: {error}"
         if leg.attempts >= self.policy.attempts_per_channel:
-            self.health.mark_down(name, str(exc), now)
-            return self._fall_back(leg, now, f"{name}: 连续 {leg.attempts} 次失败（{exc}）")
+            self.health.mark_down(name, error, now)
+            return self._fall_back(leg, now, f"{name}: 连续 {leg.attempts} 次失败（{error}）")
         delay = max(self.policy.delay(leg.attempts), exc.retry_after_s or 0.0)
         leg.next_at = iso_local(now + timedelta(seconds=delay))
-        leg.note(f"{iso_local(now)} {name}: {exc}，{delay:.0f} 秒后重试")
+        leg.note(f"{iso_local(now)} {name}: {error}，{delay:.0f} 秒后重试")
         log.warning("notice leg %s: %s; retry in %.1fs", leg.key, leg.last_error, delay)
         return False
 
     def _fall_back(self, leg: Leg, now: datetime, why: str) -> bool:
+        why = redact(why)
         leg.note(f"{iso_local(now)} {why}，改用下一通道")
         leg.last_error = why
         leg.position += 1

@@ -12,6 +12,7 @@ import click
 from alerts.delivery.health import HEALTH
 from alerts.delivery.jobs import JobStore
 from pipeline.cli import config_options, friendly_errors, run_stage, settings_from
+from pipeline.redact import redact
 from pipeline.storage import open_stores
 
 
@@ -45,7 +46,7 @@ def notify(config_path: Path | None, data_dir: Path | None, once: bool, status: 
                             if leg.position < len(leg.chain)
                             else "",
                             "next_at": leg.next_at,
-                            "last_error": leg.last_error,
+                            "last_error": redact(leg.last_error),
                         }
                         for leg in job.legs
                     ],

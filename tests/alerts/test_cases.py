@@ -85,13 +85,27 @@ def test_replay_opens_no_duplicate_and_lists_each_item_once(stores: Stores) -> N
     assert only_case(stores) == first
 
 
-def test_items_before_the_opening_item_of_a_batch_are_not_listed(stores: Stores) -> None:
-    below = make_scored(1, categories=[], risk=5)
-    above = make_scored(2, event_id="evt-1")
-    opener(stores).apply([below, above], T0)
-    assert only_case(stores).items == ["item-2"]
-    opener(stores).apply([make_scored(3, event_id="evt-1", categories=[], risk=1)], T0)
-    assert only_case(stores).items == ["item-2", "item-3"]  # a later item joins anyway
+def test_earlier_items_of_the_event_are_evidence_when_its_case_opens(stores: Stores) -> None:
+    """Below the threshold they opened nothing; once the case opens they are its evidence,
+    whether they came in the same batch or were stored before (the classify stage stores
+    every scored item before the alert stage sees it)."""
+    stored = make_scored(1, categories=[], risk=5, crawled_at="2026-11-20T08:00:00+08:00")
+    noise = make_scored(4, relevant=False, categories=[], risk=0, event_id="evt-1")
+    stores.items.put_many([stored, noise])
+    below = make_scored(2, event_id="evt-1", categories=[], risk=5)
+    above = make_scored(3, event_id="evt-1")
+    with_items = CaseOpener(
+        stores.cases,
+        lambda _profile: CaseBuilder(ClockNarrator(calculator("dingan-2016"))),
+        OpeningThreshold(),
+        items=stores.items,
+    )
+    with_items.apply([below, above], T0)
+    case = only_case(stores)
+    assert sorted(case.items) == ["item-1", "item-2", "item-3"]  # not the irrelevant one
+    assert case.detected_at == stored.crawled_at  # the earliest sighting
+    opener(stores).apply([make_scored(5, event_id="evt-1", categories=[], risk=1)], T0)
+    assert "item-5" in only_case(stores).items  # a later item joins anyway
 
 
 def test_merge_raises_severity_importance_risk_and_adds_clocks(stores: Stores) -> None:

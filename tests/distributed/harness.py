@@ -279,10 +279,23 @@ def committed_offsets(bus_url: str, group: str = CLASSIFY_GROUP) -> dict[int, in
 
 
 def case_problems(cases: Sequence[Case], stored: Sequence[ScoredItem]) -> list[str]:
-    """What would mean a doubled case: two cases of one event, an item listed twice, an item
-    in two cases, or an item in a case of another event than its own."""
+    """What would mean a doubled case: two live cases of one event, an item listed twice, an
+    item in two cases, or an item in a case of another event than its own. Events an item
+    showed to be one (`same_event_as`) count as one event; their cases may have been merged
+    (the absorbed case is dismissed "merged into X" and holds no items)."""
+    parent: dict[str, str] = {}
+
+    def root(e: str) -> str:
+        while parent.get(e, e) != e:
+            e = parent[e]
+        return e
+
+    for s in stored:
+        for other in s.same_event_as:
+            parent[root(other)] = root(s.event_id)
     problems = []
-    per_event = Counter(c.event_id for c in cases)
+    live = [c for c in cases if not (c.dismissed_reason or "").startswith("merged into")]
+    per_event = Counter(root(c.event_id) for c in live)
     problems += [f"{n} cases for event {e}" for e, n in per_event.items() if n > 1]
     holders: dict[str, list[str]] = defaultdict(list)
     for case in cases:
@@ -292,9 +305,9 @@ def case_problems(cases: Sequence[Case], stored: Sequence[ScoredItem]) -> list[s
         for item_id in case.items:
             holders[item_id].append(case.case_id)
     problems += [f"item {i} in cases {c}" for i, c in holders.items() if len(c) > 1]
-    event_of = {s.id: s.event_id for s in stored}
+    event_of = {s.id: root(s.event_id) for s in stored}
     for case in cases:
-        wrong = [i for i in case.items if i in event_of and event_of[i] != case.event_id]
+        wrong = [i for i in case.items if i in event_of and event_of[i] != root(case.event_id)]
         if wrong:
             problems.append(f"case {case.case_id} ({case.event_id}) holds items of other events")
     return problems
