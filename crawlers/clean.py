@@ -7,6 +7,7 @@ table residue and metadata blocks (kept aside in `metadata`). Content is only ev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -17,6 +18,14 @@ import trafilatura
 from crawlers import noise
 from crawlers.encoding import decode_page
 
+# A longer page is cut before extraction (about 5 s per MB otherwise), and so is a page of
+# more tags (deeply nested unclosed tags cost the extractors far more per byte); the result
+# then carries the warning "truncated".
+MAX_PAGE_CHARS = 2_000_000
+MAX_PAGE_TAGS = 20_000
+_PARSE_ERRORS = (ValueError, AssertionError, lxml.etree.ParserError, lxml.etree.LxmlError)
+
+_ELEMENT = re.compile(r"<[A-Za-z]")
 _BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "blockquote", "section")
 
 
@@ -51,15 +60,16 @@ def to_simplified(text: str) -> str:
 
 
 def decode_html(raw: bytes | str) -> str:
-    """Bytes → str: valid UTF-8, else the declared charset if it fits, else detection."""
-    if isinstance(raw, str):
-        return raw
-    return decode_page(raw)[0]
+    """Bytes → str: valid UTF-8, else the declared charset if it fits, else detection;
+    control characters, lone surrogates and bidi overrides removed (lxml refuses some)."""
+    text = raw if isinstance(raw, str) else decode_page(raw)[0]
+    return noise.strip_controls(text)
 
 
 def clean_text(text: str) -> CleanResult:
     """Clean already-extracted text (a crawled .txt, a post body)."""
-    text = to_simplified(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = noise.strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = to_simplified(text)
     text = noise.fix_punctuation(noise.fix_pinyin_annotations(text))
     lines: list[str] = []
     metadata: dict[str, str] = {}
@@ -85,7 +95,8 @@ def clean_text(text: str) -> CleanResult:
 
 def clean_title(title: str) -> str:
     """A page or thread title: simplified, converter noise repaired, one line."""
-    title = noise.fix_punctuation(noise.fix_pinyin_annotations(to_simplified(title or "")))
+    title = to_simplified(noise.strip_controls(title or ""))
+    title = noise.fix_punctuation(noise.fix_pinyin_annotations(title))
     return noise.normalise_spaces(" ".join(title.split()))
 
 
@@ -93,7 +104,7 @@ def fragment_text(fragment_html: str) -> str:
     """Visible text of an HTML fragment with its line breaks (<br>, blocks) kept as newlines.
 
     Entities are decoded, so "&lt;script&gt;" a user typed becomes the text "<script>"."""
-    root = lxml.html.fragment_fromstring(fragment_html or "<div></div>", create_parent="div")
+    root = _fragment_root(noise.strip_controls(fragment_html or ""))
     for bad in root.xpath(".//script|.//style|.//noscript"):
         bad.drop_tree()
     for br in root.iter("br"):
@@ -101,6 +112,20 @@ def fragment_text(fragment_html: str) -> str:
     for block in root.iter(*_BLOCK_TAGS):
         block.tail = "\n" + (block.tail or "")
     return root.text_content()
+
+
+def _fragment_root(fragment_html: str) -> lxml.html.HtmlElement:
+    """The fragment under one <div>; a whole document (`<html></html>`) is read as one, and
+    what lxml cannot parse at all is an empty div."""
+    try:
+        return lxml.html.fragment_fromstring(fragment_html or "<div></div>", create_parent="div")
+    except _PARSE_ERRORS:
+        pass
+    try:
+        doc = lxml.html.document_fromstring(fragment_html)
+        return doc.body if doc.find("body") is not None else doc
+    except _PARSE_ERRORS:
+        return lxml.html.fragment_fromstring("<div></div>")
 
 
 def clean_fragment(fragment_html: str) -> CleanResult:
@@ -113,7 +138,7 @@ def page_warnings(html: bytes | str) -> list[str]:
     page = decode_html(html)
     try:
         text = lxml.html.document_fromstring(page).text_content() if page.strip() else ""
-    except (ValueError, lxml.etree.ParserError):
+    except _PARSE_ERRORS:
         text = page
     lines = to_simplified(text).splitlines()
     return ["seo_spam"] if any(noise.is_seo_spam(line) for line in lines) else []
@@ -121,20 +146,38 @@ def page_warnings(html: bytes | str) -> list[str]:
 
 def _readability_text(html: str) -> tuple[str, str]:
     from readability import Document
+    from readability.readability import Unparseable
 
-    doc = Document(html)
-    return fragment_text(doc.summary(html_partial=True)), doc.short_title()
+    if not _ELEMENT.search(html):  # a comment, a PI, CDATA: readability would log a traceback
+        return "", ""
+    try:
+        doc = Document(html)
+        return fragment_text(doc.summary(html_partial=True)), doc.short_title()
+    except (Unparseable, *_PARSE_ERRORS):  # a comment, a PI, CDATA only: no document
+        return "", ""
 
 
 def _page_metadata(html: str) -> dict[str, str]:
     """The metadata block of a portal page (索引号 …), read from the whole page's text."""
     try:
         root = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+    except _PARSE_ERRORS:
         return {}
     for cell in root.iter("th", "td"):
         cell.tail = " " + (cell.tail or "")
     return clean_text(fragment_text(lxml.html.tostring(root, encoding="unicode"))).metadata
+
+
+def _bounded(page: str) -> tuple[str, bool]:
+    """The page cut to MAX_PAGE_CHARS characters and MAX_PAGE_TAGS tags; whether it was cut."""
+    cut = len(page) > MAX_PAGE_CHARS
+    page = page[:MAX_PAGE_CHARS]
+    pos = -1
+    for _ in range(MAX_PAGE_TAGS):
+        pos = page.find("<", pos + 1)
+        if pos < 0:
+            return page, cut
+    return page[:pos], True
 
 
 def clean_html(html: bytes | str, url: str = "") -> CleanResult:
@@ -142,6 +185,7 @@ def clean_html(html: bytes | str, url: str = "") -> CleanResult:
     page = decode_html(html)
     if not page.strip():
         return CleanResult("")
+    page, truncated = _bounded(page)
     doc = trafilatura.bare_extraction(
         page,
         url=url or None,
@@ -159,5 +203,6 @@ def clean_html(html: bytes | str, url: str = "") -> CleanResult:
     result.title = clean_title(title)
     page_meta = _page_metadata(page)
     result.metadata = {**page_meta, **result.metadata}
-    result.warnings = sorted({*result.warnings, *page_warnings(page)})
+    extra = ["truncated"] if truncated else []
+    result.warnings = sorted({*result.warnings, *page_warnings(page), *extra})
     return result

@@ -22,6 +22,7 @@ from crawlers.sink import ItemSink, SinkStats, open_seen_index
 from crawlers.sources import SourceConfig
 from crawlers.spiders import SourceSpider, spider_class
 from pipeline.config import Settings
+from pipeline.redact import install as install_redaction
 from pipeline.stage import StageContext
 
 log = logging.getLogger("yuqing.crawl")
@@ -143,6 +144,7 @@ def _child_main(
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_redaction(settings)  # a child process: its own logging, the same secrets masked
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

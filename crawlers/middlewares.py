@@ -43,13 +43,9 @@ def private_address(url: str) -> str | None:
     host = urlsplit(url).hostname or ""
     for addr in _addresses(host):
         ip = ipaddress.ip_address(addr.split("%")[0])
-        if (
-            ip.is_private
-            or ip.is_loopback
-            or ip.is_link_local
-            or ip.is_reserved
-            or ip.is_unspecified
-        ):
+        mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
+        # not global: also shared (100.64/10), benchmark and documentation ranges; multicast
+        if any(not x.is_global or x.is_multicast for x in (ip, mapped) if x is not None):
             return addr
     return None
 

@@ -122,6 +122,19 @@ def is_seo_spam(line: str) -> bool:
     return len(_SPAM_TERMS.findall(line)) >= _SPAM_MIN_HITS
 
 
+# C0/C1 control characters (tab and newlines kept), lone surrogates, and the bidi controls
+# that can reverse how a line is shown ("\u202e"): never part of a post's text.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def strip_controls(text: str) -> str:
+    """Drop terminal escapes, control characters, lone surrogates and bidi overrides."""
+    return _CONTROLS.sub("", _ANSI.sub("", text))
+
+
 def normalise_spaces(line: str) -> str:
     line = line.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
     return re.sub(r"[ \t]{2,}", " ", line).strip(" \t\u3000")

@@ -49,6 +49,9 @@ class BusPipeline:
             if hasattr(spider, "note_error"):
                 spider.note_error(url, reason)
             raise DropItem(reason) from None
+        pin = getattr(getattr(spider, "source", None), "profile", None)
+        if pin and record.extra.get("profile") != pin:  # the source's jurisdiction profile
+            record = record.model_copy(update={"extra": {**record.extra, "profile": pin}})
         if hasattr(spider, "pass_health"):
             spider.pass_health.items += 1
         self.sink.accept(record)

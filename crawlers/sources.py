@@ -73,6 +73,9 @@ class SourceConfig(BaseModel):
     down_after: float = Field(default=3.0, gt=0)
     timezone: str = "Asia/Shanghai"
     enabled: bool = True
+    # A multi-county deployment may pin a source to one jurisdiction profile (a county's own
+    # portal); its items carry it as extra.profile and the classify stage scores them there.
+    profile: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
 
     @field_validator("interval_s", "jitter_s", "timeout_s", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ backoff, never dead-lettered. SIGTERM and Ctrl-C finish the batch, commit, and e
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import threading
@@ -105,6 +106,9 @@ class StageRunner:
                 consumer.commit(messages)
                 backoff = 0.5
             except TRANSIENT as exc:
+                if _needs_a_person(exc):
+                    log.error("stage %s: stopping: %s", self.stage.name, exc)
+                    raise
                 log.warning(
                     "stage %s: backend unavailable, retrying in %.1fs: %s",
                     self.stage.name,
@@ -189,6 +193,14 @@ class StageRunner:
             headers["trace"] = trace.encode("utf-8")
         self.ctx.producer.send(DEAD_LETTER.name, message.value, message.key, headers)
         self.dead_lettered += 1
+
+
+def _needs_a_person(exc: Exception) -> bool:
+    """A full disk or a read-only file: the stage stops (non-zero exit) instead of retrying;
+    under `yuqing run` the supervisor restarts it later."""
+    if getattr(exc, "permanent", False):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT)
 
 
 def _short(exc: Exception, limit: int = 500) -> str:

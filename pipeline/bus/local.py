@@ -166,7 +166,10 @@ class SqliteProducer(Producer):
             self._queue.clear()
             if isinstance(exc, BusError):
                 raise
-            raise BusError(f"bus log {self._path}: write failed: {exc}") from exc
+            error = BusError(f"bus log {self._path}: write failed: {exc}")
+            # read-only, full disk, cannot open: retrying will not help until a person acts
+            error.permanent = exc.sqlite_errorcode & 0xFF in (8, 13, 14)  # type: ignore[attr-defined]
+            raise error from exc
         self._queue.clear()
 
     def close(self) -> None:
