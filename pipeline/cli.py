@@ -17,6 +17,9 @@ from pydantic import ValidationError
 
 from pipeline.bus.base import BusError
 from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.profile import configured_profiles, superior_profile
+from pipeline.redact import install as install_redaction
+from pipeline.redact import redact
 from pipeline.registry import load_object, plugins
 from pipeline.stage import Stage, StageContext
 from pipeline.storage.base import StoreError
@@ -25,7 +28,8 @@ EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
 
 
-def setup_logging(level: str = "INFO") -> None:
+def setup_logging(level: str = "INFO", settings: Settings | None = None) -> None:
+    """Log to stderr; every record is redacted (URL credentials, configured secrets)."""
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -33,9 +37,12 @@ def setup_logging(level: str = "INFO") -> None:
     )
     for chatty in ("elastic_transport", "scrapy", "urllib3"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # a traceback per retry while Elasticsearch is down; the store reports the outage itself
+    logging.getLogger("elastic_transport.transport").setLevel(logging.ERROR)
     # kafka-python logs every refused connection at ERROR, several a second in an outage;
     # the bus reports an outage itself, once, as a BusError.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    install_redaction(settings)
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,7 +53,7 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except (ConfigError, BusError, StoreError) as exc:
-            click.echo(f"yuqing: error: {exc}", err=True)
+            click.echo(f"yuqing: error: {redact(exc)}", err=True)
             sys.exit(EXIT_USAGE)
 
     return wrapper
@@ -71,7 +78,7 @@ def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def settings_from(config_path: Path | None, data_dir: Path | None) -> Settings:
     settings = load_settings(config_path, data_dir)
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings)
     return settings
 
 
@@ -151,20 +158,23 @@ def check_config(config_path: Path | None, data_dir: Path | None) -> None:
     """Validate the config file, the jurisdiction profile and every stage's options."""
     settings = settings_from(config_path, data_dir)
     ctx = StageContext(settings)
-    profile = ctx.profile
-    click.echo(f"config:  {settings.source}")
-    click.echo(f"data:    {settings.data_dir}")
-    click.echo(f"bus:     {settings.bus}")
-    click.echo(f"store:   {settings.store}")
-    click.echo(
-        f"profile: {profile.name} {profile.jurisdiction} ({profile.code}), "
-        f"{len(profile.towns)} towns, {len(profile.departments)} departments, "
-        f"policy {profile.policy}"
-    )
+    profiles = configured_profiles(settings)
+    superior = superior_profile(settings)
+    click.echo(redact(f"config:  {settings.source}"))
+    click.echo(redact(f"data:    {settings.data_dir}"))
+    click.echo(redact(f"bus:     {settings.bus}"))
+    click.echo(redact(f"store:   {settings.store}"))
+    for profile in profiles + ([superior] if superior else []):
+        label = "superior: " if profile is superior else "profile: "
+        click.echo(
+            f"{label}{profile.name} {profile.jurisdiction} ({profile.code}), "
+            f"{len(profile.towns)} towns, {len(profile.departments)} departments, "
+            f"policy {profile.policy}"
+        )
     for name, stage_config in settings.stages.items():
         build_stage(settings, name, ctx)
         state = "enabled" if stage_config.enabled else "disabled"
-        click.echo(f"stage:   {name} ({stage_config.cls}, {state}) ok")
+        click.echo(redact(f"stage:   {name} ({stage_config.cls}, {state}) ok"))
     click.echo("configuration ok")
 
 
@@ -201,7 +211,7 @@ def transform_stdin(settings: Settings, name: str) -> int:
                 record = model.from_json(line)
                 (result,) = stage.transform([record])
             except (ValidationError, ValueError) as exc:
-                first = str(exc).replace("\n", "; ")[:400]
+                first = redact(str(exc).replace("\n", "; "))[:400]  # no raw item text
                 click.echo(f"line {lineno}: {first}", err=True)
                 status = EXIT_BAD_INPUT
                 continue
@@ -259,25 +269,78 @@ def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) 
 
 @main.command("bench")
 @click.option("--quick", is_flag=True, help="Smaller samples (for a smoke test).")
-@click.option("--only", multiple=True, help="Run only these benchmarks (repeatable).")
-def bench(quick: bool, only: tuple[str, ...]) -> None:
-    """Measure each stage's throughput; the last line is one JSON object of the figures."""
+@click.option("--only", multiple=True, help="Run only these stage benchmarks (repeatable).")
+@click.option(
+    "--all",
+    "run_all",
+    is_flag=True,
+    help="Everything: stages, e2e latency and throughput (embedded and distributed: "
+    "noida-db is started unless --kafka/--es are given), the soak.",
+)
+@click.option("--e2e", is_flag=True, help="End-to-end latency at --rate items/s.")
+@click.option("--throughput", is_flag=True, help="Sustained items/s, and each stage alone.")
+@click.option(
+    "--soak",
+    "soak",
+    type=int,
+    default=None,
+    help="Push N items through the embedded pipeline, sampling memory "
+    "(--all: 1,000,000 unless given).",
+)
+@click.option("--soak-minutes", type=float, default=None, help="Stop the soak after M minutes.")
+@click.option(
+    "--items",
+    "n_items",
+    type=int,
+    default=None,
+    help="Items per latency or throughput run (default 4000, --quick 300).",
+)
+@click.option(
+    "--rate",
+    type=float,
+    default=200.0,
+    show_default=True,
+    help="Offered load of the latency run, items/s.",
+)
+@click.option("--kafka", help="Distributed mode on this Kafka (kafka://HOST:PORT): a scratch one.")
+@click.option("--es", help="Distributed mode on this Elasticsearch (http://HOST:PORT).")
+@click.option("--noida", is_flag=True, help="Start noida-db for the distributed mode.")
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Classify processes in the throughput runs.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON document to this file.",
+)
+def bench(quick: bool, only: tuple[str, ...], run_all: bool, e2e: bool, throughput: bool,
+          soak: int | None, soak_minutes: float | None, n_items: int | None, rate: float,
+          kafka: str | None, es: str | None, noida: bool, workers: int,
+          out: Path | None) -> None:  # fmt: skip
+    """Measure each stage's throughput and the pipeline end to end (latency, sustained
+    items/s, memory under a soak); the last line is one JSON object of the figures."""
+    from pipeline.bench_all import BenchPlan, run_plan
+    from pipeline.bench_noida import noida_executable
+
     setup_logging("WARNING")
-    results: dict[str, Any] = {}
-    for name, entry_point in sorted(plugins("yuqing.benchmarks").items()):
-        if only and name not in only:
-            continue
-        click.echo(f"== {name}", err=True)
-        try:
-            figures = entry_point.load()(quick)
-        except Exception as exc:
-            click.echo(f"benchmark {name} failed: {type(exc).__name__}: {exc}", err=True)
-            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
-            continue
-        for key, value in figures.items():
-            click.echo(f"  {key}: {json.dumps(value, ensure_ascii=False)}", err=True)
-        results.update(figures)
-    click.echo(json.dumps(results, ensure_ascii=False))
+    pipeline_only = (e2e or throughput or soak) and not run_all
+    plan = BenchPlan(
+        quick=quick, only=only, stages=not pipeline_only or bool(only),
+        e2e=e2e or run_all, throughput=throughput or run_all,
+        soak=soak or ((2000 if quick else 1_000_000) if run_all else None),
+        soak_minutes=soak_minutes, items=n_items, rate=rate, kafka=kafka, es=es,
+        noida=noida or (run_all and not (kafka or es) and noida_executable() is not None),
+        workers=workers,
+    )  # fmt: skip
+    results = run_plan(plan, lambda line: click.echo(line, err=True))
+    document = json.dumps(results, ensure_ascii=False)
+    if out:
+        out.write_text(document + "\n", encoding="utf-8")
+    click.echo(document)
 
 
 @main.group("es")
@@ -299,13 +362,14 @@ def es_setup(config_path: Path | None, data_dir: Path | None, url: str | None, i
     url = url or settings.store
     if not url.startswith(("http://", "https://")):
         raise ConfigError(
-            f"es setup: no Elasticsearch URL (store is {settings.store!r}); use --url"
+            f"es setup: no Elasticsearch URL (store is {redact(settings.store)!r}); use --url"
         )
     es = Elasticsearch(url, request_timeout=30)
     try:
-        install_templates(es, settings.es_prefix, ilm=ilm)
+        install_templates(es, settings.es_prefix, ilm=ilm, replicas=settings.es_replicas)
     except ES_ERRORS as exc:
-        raise StoreError(f"Elasticsearch at {url}: setup failed: {str(exc)[:300]}") from exc
+        where = redact(url)
+        raise StoreError(f"Elasticsearch at {where}: setup failed: {redact(exc)[:300]}") from exc
     for name in templates(settings.es_prefix):
         click.echo(f"template {name} installed")
     if ilm:

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
@@ -51,10 +58,20 @@ class WebConfig(Strict):
 
 class Settings(Strict):
     data_dir: Path = Path("data")
-    profile: str = "dingan"
+    profile: str = "dingan"  # the default profile (the first of `profiles` when those are given)
+    # One deployment may monitor several jurisdictions (a city's counties): each its own
+    # profile; `superior` (optional) is the level above whose departments lead events that
+    # span counties (seed 000). pipeline.profile.configured_profiles loads and checks them.
+    profiles: list[str] = Field(default_factory=list)
+    superior: str | None = None
     bus: str = "sqlite"
     store: str = "sqlite"
     es_prefix: str = Field(default="yuqing", pattern=r"^[a-z0-9][a-z0-9_-]*$")  # index names
+    # copies of each index on other nodes: 0 keeps a one-node cluster green; 1+ for a cluster
+    es_replicas: int = Field(default=0, ge=0, le=10)
+    # how long a silent Kafka consumer keeps its partitions (a stage paused by a long batch or
+    # a slow disk must not lose them; a dead one hands them over after this)
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000, le=300_000)
     tokenizer: str | None = None
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
@@ -80,6 +97,28 @@ class Settings(Strict):
         if v != "sqlite" and not v.startswith(("http://", "https://")):
             raise ValueError("expected 'sqlite' or 'http(s)://HOST:PORT' of Elasticsearch")
         return v
+
+    @model_validator(mode="after")
+    def _profiles(self) -> Settings:
+        if not self.profiles:
+            return self
+        dupes = sorted({p for p in self.profiles if self.profiles.count(p) > 1})
+        if dupes:
+            raise ValueError(f"profiles: listed twice: {', '.join(dupes)}")
+        if "profile" not in self.model_fields_set:
+            self.profile = self.profiles[0]
+        elif self.profile not in self.profiles:
+            raise ValueError(f"profile: {self.profile!r} is not one of profiles {self.profiles}")
+        if self.superior is not None and self.superior in self.profiles:
+            raise ValueError(f"superior: {self.superior!r} is also one of profiles")
+        return self
+
+    @property
+    def profile_names(self) -> list[str]:
+        """The monitored profiles, the default first (one unless `profiles` is given)."""
+        if not self.profiles:
+            return [self.profile]
+        return [self.profile, *(p for p in self.profiles if p != self.profile)]
 
     @property
     def bus_path(self) -> Path:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 __all__ = ["Bus", "BusError", "Consumer", "Message", "Producer", "open_bus", "bus_from_url"]
 
 
-def bus_from_url(url: str, data_dir=None) -> Bus:
+def bus_from_url(url: str, data_dir=None, session_timeout_ms: int = 10_000) -> Bus:
     if url == "sqlite" or url.startswith("sqlite:"):
         from pipeline.bus.local import SqliteBus
 
@@ -25,7 +25,7 @@ def bus_from_url(url: str, data_dir=None) -> Bus:
     if url.startswith("kafka://"):
         from pipeline.bus.kafka import KafkaBus
 
-        return KafkaBus(url[len("kafka://") :])
+        return KafkaBus(url[len("kafka://") :], session_timeout_ms=session_timeout_ms)
     raise BusError(f"unknown bus {url!r}: expected 'sqlite' or 'kafka://HOST:PORT'")
 
 
@@ -33,6 +33,6 @@ def open_bus(settings: Settings) -> Bus:
     """The configured bus, with every declared topic created."""
     from pipeline.topics import ALL_TOPICS
 
-    bus = bus_from_url(settings.bus, settings.data_dir)
+    bus = bus_from_url(settings.bus, settings.data_dir, settings.kafka_session_timeout_ms)
     bus.ensure_topics(ALL_TOPICS)
     return bus

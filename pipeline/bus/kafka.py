@@ -4,6 +4,9 @@ Producers send with acks=all and report every failure at flush(); consumers comm
 (at least once). Topics are created with their declared partitions and retention, and a
 producer refuses topics that do not exist, because a broker that auto-creates them would give
 them default partitions and retention (items.raw must expire).
+
+Credentials may be given in the URL, `kafka://USER:PASSWORD@HOST:PORT[,…]` (SASL PLAIN over
+SASL_PLAINTEXT unless the options say otherwise); they never appear in an error or a log line.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import time
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from pipeline.bus.base import Bus, BusError, Consumer, Message, Producer, committed_positions
+from pipeline.redact import add_secrets, redact
 from pipeline.topics import Topic
 
 try:
@@ -58,6 +63,9 @@ class KafkaBus(Bus):
         **options: Any,
     ):
         bootstrap = bootstrap.removeprefix("kafka://")
+        bootstrap, sasl = split_credentials(bootstrap)
+        options = {**sasl, **options}
+        add_secrets([options.get("sasl_plain_password")])
         self.servers = [s.strip() for s in bootstrap.split(",") if s.strip()]
         if not self.servers:
             raise BusError("Kafka bus: no bootstrap server given (expected HOST:PORT[,…])")
@@ -80,7 +88,7 @@ class KafkaBus(Bus):
         self._lock = threading.Lock()
 
     def fail(self, what: str, reason: object) -> BusError:
-        return BusError(f"Kafka at {self.bootstrap}: {what}: {reason}")
+        return BusError(redact(f"Kafka at {self.bootstrap}: {what}: {reason}"))
 
     def check_reachable(self) -> None:
         """Fail fast, with one clear error, when no bootstrap server accepts a connection
@@ -94,7 +102,7 @@ class KafkaBus(Bus):
                     return
             except (OSError, ValueError) as exc:
                 reasons.append(f"{server}: {exc}")
-        raise BusError(f"Kafka at {self.bootstrap} unreachable: {'; '.join(reasons)}")
+        raise BusError(redact(f"Kafka at {self.bootstrap} unreachable: {'; '.join(reasons)}"))
 
     def connect(self, client_class: type, *args: Any, **config: Any) -> Any:
         """A kafka-python client with our defaults; connection failures become BusError."""
@@ -103,7 +111,7 @@ class KafkaBus(Bus):
             own = {k: v for k, v in self.options.items() if k in client_class.DEFAULT_CONFIG}
             return client_class(*args, **{**own, **config})
         except KafkaError as exc:
-            raise BusError(f"Kafka at {self.bootstrap} unreachable: {exc}") from exc
+            raise BusError(redact(f"Kafka at {self.bootstrap} unreachable: {exc}")) from exc
 
     def admin(self) -> KafkaAdminClient:
         with self._lock:
@@ -167,6 +175,20 @@ class KafkaBus(Bus):
             admin, self._admin = self._admin, None
         if admin is not None:
             admin.close()
+
+
+def split_credentials(bootstrap: str) -> tuple[str, dict[str, Any]]:
+    """`USER:PASSWORD@HOST:PORT,…` → (`HOST:PORT,…`, the kafka-python SASL options)."""
+    userinfo, at, servers = bootstrap.rpartition("@")
+    if not at:
+        return bootstrap, {}
+    user, _, password = userinfo.partition(":")
+    return servers, {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "PLAIN",
+        "sasl_plain_username": unquote(user),
+        "sasl_plain_password": unquote(password),
+    }
 
 
 class KafkaBusProducer(Producer):

@@ -60,4 +60,6 @@ def open_stores(settings: Settings) -> Stores:
         return open_sqlite_stores(settings.store_path, tokenizer)
     from pipeline.storage.elasticsearch import open_elasticsearch_stores
 
-    return open_elasticsearch_stores(settings.store, tokenizer, prefix=settings.es_prefix)
+    return open_elasticsearch_stores(
+        settings.store, tokenizer, prefix=settings.es_prefix, replicas=settings.es_replicas
+    )

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from pipeline.models import Case, Finding
+from pipeline.redact import redact
 from pipeline.storage.base import (
     CaseQuery,
     CaseStore,
@@ -217,6 +219,63 @@ class EsStateStore(EsBase, StateStore):
                     continue
         raise StoreError(f"Elasticsearch: state {namespace}/{key}: contended, gave up")
 
+    def _mget(self, namespace: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored documents of `keys` (expired ones included), in one request."""
+        if not keys:
+            return {}
+        response = self._call(
+            "get state",
+            self.es.mget,
+            index=self.index,
+            ids=[self._id(namespace, k) for k in keys],
+        )
+        return {k: d for k, d in zip(keys, response["docs"], strict=True) if d.get("found")}
+
+    def get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, Any]:
+        now = time.time()
+        return {
+            k: d["_source"]["value"]
+            for k, d in self._mget(namespace, list(dict.fromkeys(keys))).items()
+            if self._live(d["_source"], now)
+        }
+
+    def put_many_if_absent(
+        self, namespace: str, entries: dict[str, Any], expires_at: float | None = None
+    ) -> dict[str, Any]:
+        """One bulk `create` for the batch; the keys another writer holds are read back in one
+        request (an expired one is taken over key by key, as put_if_absent does)."""
+        if not entries:
+            return {}
+        operations: list[dict[str, Any]] = []
+        for key, value in entries.items():
+            operations.append({"create": {"_index": self.index, "_id": self._id(namespace, key)}})
+            operations.append(self._doc(namespace, key, value, expires_at))
+        response = self._call(
+            "claim state", self.es.bulk, operations=operations, refresh="wait_for"
+        )
+        stored: dict[str, Any] = {}
+        taken: list[str] = []
+        for key, item in zip(entries, response["items"], strict=True):
+            status = item["create"].get("status", 500)
+            if status in (200, 201):
+                stored[key] = entries[key]
+            elif status == 409:
+                taken.append(key)
+            else:
+                raise StoreError(
+                    f"Elasticsearch: claim state {namespace}/{key} failed: "
+                    f"{redact(item['create'].get('error'))[:300]}"
+                )
+        now = time.time()
+        found = self._mget(namespace, taken)
+        for key in taken:
+            doc = found.get(key)
+            if doc is not None and self._live(doc["_source"], now):
+                stored[key] = doc["_source"]["value"]
+            else:  # expired (or deleted meanwhile): the single-key path takes it over
+                stored[key] = self.put_if_absent(namespace, key, entries[key], expires_at)
+        return stored
+
     def delete(self, namespace: str, key: str) -> None:
         with contextlib.suppress(EsNotFound):
             self._call(
@@ -252,14 +311,14 @@ class EsStateStore(EsBase, StateStore):
 
 
 def open_elasticsearch_stores(
-    url: str, tokenizer: Tokenizer | None = None, prefix: str = "yuqing"
+    url: str, tokenizer: Tokenizer | None = None, prefix: str = "yuqing", replicas: int = 0
 ) -> Stores:
     es = Elasticsearch(url, request_timeout=30, retry_on_timeout=True, max_retries=3)
     try:
-        install_templates(es, prefix)
+        install_templates(es, prefix, replicas=replicas)
     except ES_ERRORS as exc:
         raise StoreError(
-            f"Elasticsearch at {url}: unreachable or refused setup: {reason(exc)}"
+            f"Elasticsearch at {redact(url)}: unreachable or refused setup: {reason(exc)}"
         ) from exc
     return Stores(
         items=EsItemStore(es, prefix, tokenizer),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.redact import redact
 from pipeline.storage.base import StoreError
 
 try:
@@ -52,7 +53,8 @@ class EsBase:
 
 
 def reason(exc: Exception) -> str:
+    """One line about an Elasticsearch failure, with credentials and secrets masked."""
     if isinstance(exc, BulkIndexError):
         first = exc.errors[0] if exc.errors else {}
-        return f"{len(exc.errors)} document(s) rejected, first: {first}"
-    return str(exc)[:500]
+        return redact(f"{len(exc.errors)} document(s) rejected, first: {first}")
+    return redact(exc)[:500]

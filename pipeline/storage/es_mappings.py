@@ -55,6 +55,7 @@ ITEM_MAPPING: dict[str, Any] = {
         "departments": DEPARTMENT,
         "department_codes": KW,
         "event_id": KW,
+        "same_event_as": KW,
         "explanation": TEXT,
         "watches": KW,
     },
@@ -89,7 +90,17 @@ CASE_MAPPING: dict[str, Any] = {
         "department_codes": KW,
         "status": KW,
         "items": KW,
-        "responses": {"properties": {"kind": KW, "text": TEXT, "url": KW, "published_at": DATE}},
+        "responses": {
+            "properties": {
+                "id": KW,
+                "kind": KW,
+                "text": TEXT,
+                "url": KW,
+                "published_at": DATE,
+                "department": {"properties": {"code": KW}},
+                "actor": KW,
+            }
+        },
         "clocks": CLOCK,
         "timeline": {"properties": {"at": DATE, "actor": KW, "what": TEXT}},
         "police_handover": {"properties": {"to": KW, "at": DATE, "evidence": KW}},
@@ -120,8 +131,9 @@ STATE_MAPPING: dict[str, Any] = {
 }
 
 
-def templates(prefix: str) -> dict[str, dict[str, Any]]:
-    """Index templates by name: items are monthly indices, the rest one index each."""
+def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
+    """Index templates by name: items are monthly indices, the rest one index each;
+    `replicas` copies of each on other nodes (0 keeps a one-node cluster green)."""
     specs = {
         "items": (f"{prefix}-items-*", ITEM_MAPPING),
         "cases": (f"{prefix}-cases", CASE_MAPPING),
@@ -132,7 +144,11 @@ def templates(prefix: str) -> dict[str, dict[str, Any]]:
         f"{prefix}-{name}": {
             "index_patterns": [pattern],
             "template": {
-                "settings": {"number_of_shards": 1, "analysis": ANALYSIS},
+                "settings": {
+                    "number_of_shards": 1,
+                    "number_of_replicas": replicas,
+                    "analysis": ANALYSIS,
+                },
                 "mappings": mapping,
             },
             "priority": 200,
@@ -150,11 +166,11 @@ def ilm_policy() -> dict[str, Any]:
     return json.loads(ILM_POLICY_FILE.read_text(encoding="utf-8"))["policy"]
 
 
-def install_templates(es: Any, prefix: str, ilm: bool = False) -> None:
+def install_templates(es: Any, prefix: str, ilm: bool = False, replicas: int = 0) -> None:
     """Install (or update) every template; indices are then created on first write. With
     `ilm`, the lifecycle policy is installed and attached to the item indices (a real
     cluster; the test server has no ILM API)."""
-    specs = templates(prefix)
+    specs = templates(prefix, replicas)
     if ilm:
         policy_name = f"{prefix}-items"
         es.ilm.put_lifecycle(name=policy_name, policy=ilm_policy())

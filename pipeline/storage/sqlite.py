@@ -66,6 +66,22 @@ def bigram_tokenizer(text: str) -> list[str]:
     return tokens
 
 
+# SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN: retrying will not help until a person acts.
+_NEEDS_A_PERSON = {8: "is read-only", 13: "is full (the disk or the database's size limit)",
+                   14: "cannot be opened"}  # fmt: skip
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """A StoreError naming the file; `permanent` when only a person can fix it (a full disk,
+    a read-only file), so the runner stops the stage cleanly instead of retrying forever."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in _NEEDS_A_PERSON:
+        error = StoreError(f"store {path} {_NEEDS_A_PERSON[code]}: {exc}")
+        error.permanent = True  # type: ignore[attr-defined]
+        return error
+    return StoreError(f"store {path}: {exc}")
+
+
 class _SqliteBase:
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: threading.RLock):
         self.path, self._conn, self._lock = path, conn, lock
@@ -77,7 +93,7 @@ class _SqliteBase:
             except sqlite3.Error as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
-                raise StoreError(f"store {self.path}: {exc}") from exc
+                raise store_error(self.path, exc) from exc
 
     def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
         def go():
@@ -281,6 +297,17 @@ class SqliteFindingStore(_SqliteBase, FindingStore):
         return [Finding.from_json(r[0]) for r in rows]
 
 
+# State values: `json.dumps(value, ensure_ascii=False)` with one encoder (not one per call);
+# a plain JSON string (no escapes: most of the event index's values) read without the parser.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _decode(raw: str) -> Any:
+    if raw[:1] == '"' and "\\" not in raw:
+        return raw[1:-1]
+    return json.loads(raw)
+
+
 class SqliteStateStore(_SqliteBase, StateStore):
     def get(self, namespace: str, key: str) -> Any | None:
         rows = self._query(
@@ -288,14 +315,14 @@ class SqliteStateStore(_SqliteBase, StateStore):
             "(expires_at IS NULL OR expires_at > ?)",
             (namespace, key, time.time()),
         )
-        return json.loads(rows[0][0]) if rows else None
+        return _decode(rows[0][0]) if rows else None
 
     def put(self, namespace, key, value, expires_at=None) -> None:
         self._write(
             [
                 (
                     "INSERT OR REPLACE INTO state VALUES (?,?,?,?)",
-                    (namespace, key, json.dumps(value, ensure_ascii=False), expires_at),
+                    (namespace, key, _encode(value), expires_at),
                 )
             ]
         )
@@ -308,10 +335,10 @@ class SqliteStateStore(_SqliteBase, StateStore):
             ).fetchone()
             if row and (row[1] is None or row[1] > time.time()):
                 self._conn.execute("COMMIT")
-                return json.loads(row[0])
+                return _decode(row[0])
             self._conn.execute(
                 "INSERT OR REPLACE INTO state VALUES (?,?,?,?)",
-                (namespace, key, json.dumps(value, ensure_ascii=False), expires_at),
+                (namespace, key, _encode(value), expires_at),
             )
             self._conn.execute("COMMIT")
             return value
@@ -330,27 +357,38 @@ class SqliteStateStore(_SqliteBase, StateStore):
                 "(expires_at IS NULL OR expires_at > ?)",
                 (namespace, *chunk, now),
             ):
-                found[key] = json.loads(value)
+                found[key] = _decode(value)
         return found
 
     def put_many_if_absent(self, namespace, entries, expires_at=None) -> dict[str, Any]:
+        """One read of the live keys and one `executemany` of the absent ones, in one
+        transaction (not a SELECT and an INSERT per key)."""
+        keys = list(entries)
+
         def go():
             self._conn.execute("BEGIN IMMEDIATE")
             now = time.time()
-            out = {}
-            for key, value in entries.items():
-                row = self._conn.execute(
-                    "SELECT value, expires_at FROM state WHERE ns = ? AND key = ?",
-                    (namespace, key),
-                ).fetchone()
-                if row and (row[1] is None or row[1] > now):
-                    out[key] = json.loads(row[0])
-                    continue
-                self._conn.execute(
-                    "INSERT OR REPLACE INTO state VALUES (?,?,?,?)",
-                    (namespace, key, json.dumps(value, ensure_ascii=False), expires_at),
+            live: dict[str, str] = {}
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                live.update(
+                    self._conn.execute(
+                        f"SELECT key, value FROM state WHERE ns = ? AND key IN ({marks}) AND "
+                        "(expires_at IS NULL OR expires_at > ?)",
+                        (namespace, *chunk, now),
+                    ).fetchall()
                 )
+            out = {}
+            rows = []
+            for key, value in entries.items():
+                if key in live:
+                    out[key] = _decode(live[key])
+                    continue
+                rows.append((namespace, key, _encode(value), expires_at))
                 out[key] = value
+            if rows:
+                self._conn.executemany("INSERT OR REPLACE INTO state VALUES (?,?,?,?)", rows)
             self._conn.execute("COMMIT")
             return out
 
@@ -365,7 +403,7 @@ class SqliteStateStore(_SqliteBase, StateStore):
             "(expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
             (namespace, prefix, prefix + "\U0010ffff", time.time(), limit),
         )
-        return [(k, json.loads(v)) for k, v in rows]
+        return [(k, _decode(v)) for k, v in rows]
 
     def purge_expired(self, now: float | None = None) -> int:
         def go():

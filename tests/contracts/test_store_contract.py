@@ -203,6 +203,25 @@ def test_put_if_absent_is_atomic_under_races(stores):
     assert len(winners) == 1
 
 
+def test_batched_claims_take_over_expired_keys_and_agree_under_races(stores):
+    st = stores.state
+    st.put("eb", "old", 1, expires_at=time.time() - 1)
+    st.put("eb", "held", 2)
+    assert st.put_many_if_absent("eb", {"old": 5, "held": 9, "new": 6}) == {
+        "old": 5,
+        "held": 2,
+        "new": 6,
+    }
+
+    def claim(n):
+        return st.put_many_if_absent("rb", {f"k{i}": f"worker-{n}" for i in range(5)})
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(claim, range(8)))
+    assert all(a == answers[0] for a in answers), "every racing batch sees the same winners"
+    assert st.get_many("rb", [f"k{i}" for i in range(5)]) == answers[0]
+
+
 def test_unreachable_elasticsearch_gives_clear_error():
     from pipeline.storage.elasticsearch import open_elasticsearch_stores
 

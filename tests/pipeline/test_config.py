@@ -68,3 +68,28 @@ def test_unknown_stage_is_named(tmp_path):
     settings = load_settings(write(tmp_path, "stages: {}\n"), env={})
     with pytest.raises(ConfigError, match="stages.web: no such stage"):
         settings.stage("web")
+
+
+def test_the_kafka_session_timeout_reaches_the_bus(tmp_path):
+    """open_bus passes the setting the same way (pipeline/bus/__init__.py)."""
+    from pipeline.bus import bus_from_url
+    from pipeline.config import load_settings
+
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("bus: kafka://127.0.0.1:1\nkafka_session_timeout_ms: 45000\n", "utf-8")
+    settings = load_settings(config, data_dir=tmp_path)
+    assert settings.kafka_session_timeout_ms == 45000
+    bus = bus_from_url(settings.bus, settings.data_dir, settings.kafka_session_timeout_ms)
+    try:
+        assert bus.session_timeout_ms == 45000  # type: ignore[attr-defined]
+    finally:
+        bus.close()
+
+
+def test_a_session_timeout_out_of_range_is_refused(tmp_path):
+    from pipeline.config import ConfigError, load_settings
+
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("kafka_session_timeout_ms: 10\n", "utf-8")
+    with pytest.raises(ConfigError, match="kafka_session_timeout_ms"):
+        load_settings(config, data_dir=tmp_path)

@@ -46,13 +46,24 @@ def test_every_mapped_field_is_a_record_field(mapping, model, derived):
 def test_setup_installs_templates(es_url, tmp_path):
     prefix = unique("setup").lower()
     config = tmp_path / "yuqing.yaml"
-    config.write_text(f"es_prefix: {prefix}\nstore: {es_url}\n", encoding="utf-8")
+    config.write_text(f"es_prefix: {prefix}\nstore: {es_url}\nes_replicas: 2\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["es", "setup", "--config", str(config), "--no-ilm"])
     assert result.exit_code == 0, result.output
     for name in templates(prefix):
         with urllib.request.urlopen(f"{es_url}/_index_template/{name}") as response:
             body = json.load(response)
-        assert body["index_templates"][0]["name"] == name
+        (stored,) = body["index_templates"]
+        assert stored["name"] == name
+        settings = stored["index_template"]["template"]["settings"]
+        replicas = settings.get(
+            "number_of_replicas", settings.get("index", {}).get("number_of_replicas")
+        )
+        assert str(replicas) == "2", settings  # the configured copies, not the server's default
+
+
+def test_replicas_default_to_none_beyond_the_primary():
+    for body in templates("x").values():
+        assert body["template"]["settings"]["number_of_replicas"] == 0
 
 
 def test_setup_without_elasticsearch_is_a_clear_error(tmp_path):
