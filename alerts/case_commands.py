@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from alerts import workflow
-from alerts.cli_support import echo_case, open_desk, step_command
+from alerts.cli_support import echo_case, open_desk, run_step, step_command
 from alerts.status import STATUS_LABELS
 from pipeline.models import CATEGORIES, Case
 
@@ -90,8 +90,7 @@ def confirm_case(
         town_name=town,
         note=note,
     )
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "confirm", actor, step)
+    case = run_step(config_path, data_dir, case_id, "confirm", actor, step)
     done(case, as_json, "研判确认，已交办")
 
 
@@ -108,8 +107,9 @@ def ack_case(
     as_json: bool,
 ) -> None:
     """签收: the lead department takes the case."""
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "ack", actor, partial(workflow.acknowledge, note=note))
+    case = run_step(
+        config_path, data_dir, case_id, "ack", actor, partial(workflow.acknowledge, note=note)
+    )
     done(case, as_json, "已签收")
 
 
@@ -131,8 +131,7 @@ def assign_case(
 ) -> None:
     """改派: hand the case to another lead department, with a reason."""
     step = partial(workflow.assign, lead=lead, co=list(co) or None, reason=reason)
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "assign", actor, step)
+    case = run_step(config_path, data_dir, case_id, "assign", actor, step)
     done(case, as_json, f"已改派: {case.lead_department.name if case.lead_department else '—'}")
 
 
@@ -152,8 +151,7 @@ def verify_case(
 ) -> None:
     """核实: record whether the problem is real (a real one starts verified_answer)."""
     step = partial(workflow.verify, confirmed=confirmed, note=note)
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "verify", actor, step)
+    case = run_step(config_path, data_dir, case_id, "verify", actor, step)
     done(case, as_json, "核实: 问题属实" if confirmed else "核实: 问题不属实")
 
 
@@ -175,8 +173,7 @@ def report_case(
 ) -> None:
     """报送: the report to leaders (or the handling result) delivered."""
     step = partial(workflow.report, to=to, result=result, note=note)
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "report", actor, step)
+    case = run_step(config_path, data_dir, case_id, "report", actor, step)
     done(case, as_json, f"已报送 {to}")
 
 
@@ -219,8 +216,9 @@ def dismiss_case(
     as_json: bool,
 ) -> None:
     """排除: a false alarm, with a reason."""
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "dismiss", actor, partial(workflow.dismiss, reason=reason))
+    case = run_step(
+        config_path, data_dir, case_id, "dismiss", actor, partial(workflow.dismiss, reason=reason)
+    )
     done(case, as_json, f"已排除（{reason}）")
 
 

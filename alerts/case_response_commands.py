@@ -16,7 +16,7 @@ import click
 from alerts import special_steps
 from alerts.case_commands import CASE, done
 from alerts.casework import summary
-from alerts.cli_support import open_desk, step_command
+from alerts.cli_support import open_desk, run_step, step_command
 from alerts.events import RESPONSE_KINDS
 from alerts.responses import LEVELS, locate, respond, review
 from alerts.special_steps import CONVENED
@@ -57,8 +57,7 @@ def respond_case(
         published_at=published_at,
         response_id=response_id,
     )
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "respond", actor, step)
+    case = run_step(config_path, data_dir, case_id, "respond", actor, step)
     index = _submitted(case, actor, response_id)
     done(case, as_json, f"回应 #{index + 1}（{case.responses[index].id}）已提交，待审查")
 
@@ -100,8 +99,7 @@ def review_case(
     step = partial(
         review, number=response, level=level, approve=not reject, note=note, department=department
     )
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "review", actor, step)
+    case = run_step(config_path, data_dir, case_id, "review", actor, step)
     index = locate(case, response)
     reviewed = case.responses[index]
     done(case, as_json, f"回应 #{index + 1}（{reviewed.id}）审查: {reviewed.review.state}")
@@ -125,8 +123,7 @@ def handover_case(
 ) -> None:
     """移交: hand a rumour case over to the police or the cyberspace authority."""
     step = partial(special_steps.handover, to=to, evidence=list(evidence), at=at)
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "handover", actor, step)
+    case = run_step(config_path, data_dir, case_id, "handover", actor, step)
     done(case, as_json, f"已移交 {to}")
 
 
@@ -152,8 +149,7 @@ def convene_case(
 ) -> None:
     """召集: convene the joint meeting on a major case; its members are notified."""
     step = partial(special_steps.convene, members=list(members), at=at, place=place, note=note)
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "convene", actor, step)
+    case = run_step(config_path, data_dir, case_id, "convene", actor, step)
     (latest,) = [e for e in case.timeline if e.detail.get("event") == CONVENED][-1:]
     done(case, as_json, f"已召集联席会议（{latest.detail['meets_at'][:16].replace('T', ' ')}）")
 
@@ -180,8 +176,7 @@ def meeting_case(
     step = partial(
         special_steps.meeting, line=line, members=list(members), held_at=held_at, note=note
     )
-    with open_desk(config_path, data_dir) as desk:
-        case = desk.run(case_id, "meeting", actor, step)
+    case = run_step(config_path, data_dir, case_id, "meeting", actor, step)
     done(case, as_json, "联席会议已记录")
 
 

@@ -19,6 +19,7 @@ import click
 
 from alerts.casework import CaseDesk, summary
 from alerts.status import WorkflowError
+from alerts.steps import StepContext
 from pipeline.cli import EXIT_USAGE, config_options
 from pipeline.config import ConfigError, load_settings
 from pipeline.models import Case, now_utc
@@ -47,6 +48,19 @@ def open_desk(config_path: Path | None, data_dir: Path | None) -> Iterator[CaseD
         yield CaseDesk(stores, settings, cli_clock())
     finally:
         stores.close()
+
+
+def run_step(
+    config_path: Path | None,
+    data_dir: Path | None,
+    case_id: str,
+    step: str,
+    actor: str,
+    do: Callable[[Case, StepContext], Case],
+) -> Case:
+    """One workflow step on a stored case, as the case commands run it; the stored case."""
+    with open_desk(config_path, data_dir) as desk:
+        return desk.run(case_id, step, actor, do)
 
 
 def one_line(text: str) -> str:

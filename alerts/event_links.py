@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from alerts.cases import case_id_for
-from alerts.merging import follow_merges
+from alerts.merging import holder
 from alerts.status import WorkflowError
 from alerts.steps import CLOSED_STATUSES
 from pipeline.models import Case, ScoredItem, parse_time
@@ -64,10 +64,9 @@ class EventLinks:
         group = [item.event_id, *item.same_event_as]
         live: dict[str, Case] = {}
         for event in dict.fromkeys(self._target(e, events) for e in group):
-            case_id = follow_merges(self.cases, case_id_for(item.profile, event))
-            case = self.cases.get(case_id)
+            case = holder(self.cases, case_id_for(item.profile, event))
             if case is not None and case.status not in CLOSED_STATUSES:
-                live[case_id] = case
+                live[case.case_id] = case
         if live:
             first = min(live.values(), key=lambda c: (parse_time(c.detected_at), c.case_id))
             survivor = first.event_id

@@ -25,15 +25,22 @@ def merged_into(case: Case) -> str | None:
     return None
 
 
-def follow_merges(store: CaseStore, case_id: str) -> str:
-    """The case that now holds the event of `case_id` (itself unless merged away)."""
+def holder(store: CaseStore, case_id: str, case: Case | None = None) -> Case | None:
+    """The case that now holds the event of `case_id` (itself unless merged away), or None
+    when there is none; `case`, when given, is `case_id` already read."""
+    case = store.get(case_id) if case is None else case
     for _ in range(MAX_REDIRECTS):
-        case = store.get(case_id)
         target = merged_into(case) if case is not None else None
         if target is None:
-            return case_id
-        case_id = target
-    return case_id
+            return case
+        case = store.get(target)
+    return case
+
+
+def follow_merges(store: CaseStore, case_id: str, case: Case | None = None) -> str:
+    """The id of the case that now holds the event of `case_id` (itself unless merged away)."""
+    found = holder(store, case_id, case)
+    return found.case_id if found is not None else case_id
 
 
 def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:

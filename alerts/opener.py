@@ -73,7 +73,8 @@ class CaseOpener:
         self, case_id: str, group: list[ScoredItem], now: datetime, result: CaseResult
     ) -> None:
         builder = self.builder_for(group[0].profile)
-        if self.store.get(case_id) is None:
+        stored = self.store.get(case_id)
+        if stored is None:
             threshold = self.threshold_for(group[0].profile)
             opener = next((i for i, it in enumerate(group) if threshold.crosses(it)), None)
             if opener is None:
@@ -89,7 +90,7 @@ class CaseOpener:
                 result.opened.append(case_id)
                 return
             group = [first, *group]  # another worker opened it meanwhile: merge into theirs
-        case_id = follow_merges(self.store, case_id)
+        case_id = follow_merges(self.store, case_id, stored)
 
         def merge_all(case: Case) -> Case | None:
             changed = None

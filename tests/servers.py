@@ -212,18 +212,25 @@ def _tansu_binary() -> str:
     return str(binary)
 
 
-@pytest.fixture(scope="session")
-def tansu_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The Tansu broker, memory only. Use session_timeout_ms≈6000 and unique group ids."""
+@contextlib.contextmanager
+def running_tansu(log_dir: Path) -> Iterator[str]:
+    """A Tansu broker (memory only) on a free port, stopped on exit; yields its URL."""
     port = free_port()
     listener = f"tcp://127.0.0.1:{port}"
     command = [
         _tansu_binary(), "broker", "--listener-url", listener,
         "--advertised-listener-url", listener, "--storage-engine", "memory://tansu/",
     ]  # fmt: skip
-    server = ServerProcess("tansu", command, tmp_path_factory.mktemp("tansu-log") / "log")
+    server = ServerProcess("tansu", command, log_dir / "log")
     try:
         server.wait_until(lambda: kafka_ready(port), "Kafka API")
         yield f"kafka://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def tansu_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Tansu broker, memory only. Use session_timeout_ms≈6000 and unique group ids."""
+    with running_tansu(tmp_path_factory.mktemp("tansu-log")) as url:
+        yield url

@@ -19,10 +19,10 @@ import pytest
 from tests.servers import (
     ServerProcess,
     _executable,
-    _tansu_binary,
     elasticsearch_ready,
     free_port,
     kafka_ready,
+    running_tansu,
 )
 
 
@@ -102,15 +102,5 @@ def own_es(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NoidaServer]:
 @pytest.fixture
 def own_tansu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Tansu broker of this test alone (memory only)."""
-    port = free_port()
-    listener = f"tcp://127.0.0.1:{port}"
-    command = [
-        _tansu_binary(), "broker", "--listener-url", listener,
-        "--advertised-listener-url", listener, "--storage-engine", "memory://tansu/",
-    ]  # fmt: skip
-    server = ServerProcess("tansu", command, tmp_path_factory.mktemp("own-tansu") / "log")
-    try:
-        server.wait_until(lambda: kafka_ready(port), "Kafka API")
-        yield f"kafka://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with running_tansu(tmp_path_factory.mktemp("own-tansu")) as url:
+        yield url
