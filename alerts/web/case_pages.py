@@ -20,6 +20,7 @@ from alerts.status import STATUS_LABELS, WorkflowError
 from alerts.web.access import can_see, may_open, offered_steps, review_levels
 from alerts.web.actions import STEP_LABELS, StepDenied, run_step
 from alerts.web.auth import Caller, form_with_csrf, page_caller
+from alerts.web.charts import propagation_chart
 from alerts.web.context import web_context
 from alerts.web.meeting import default_members
 from alerts.web.messages import zh_reason
@@ -31,7 +32,7 @@ from alerts.web.profile_scope import (
     profile_choices,
 )
 from alerts.web.queries import by_due_time, merge_targets, visible_case, visible_cases
-from alerts.web.views import case_urgency
+from alerts.web.views import SOURCE_LABELS, case_urgency
 from pipeline.models import CATEGORIES, Case, parse_time
 
 router = APIRouter()
@@ -100,13 +101,15 @@ def case_page(case_id: str, request: Request, caller: Caller = Depends(page_call
     reviews = {
         n: review_levels(caller.user, case, r) for n, r in enumerate(case.responses, start=1)
     }
+    items = web.stores.items.get_many(case.items)
     return render_page(
         request,
         caller,
         "case.html",
         "board",
         case=case,
-        items=web.stores.items.get_many(case.items),
+        items=items,
+        propagation=propagation_chart(items, SOURCE_LABELS),
         steps=steps,
         reviews=reviews,
         status_labels=STATUS_LABELS,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from alerts.localtime import DEFAULT_TIMEZONE, to_local
 from pipeline.models import ScoredItem, parse_time
@@ -104,9 +105,15 @@ def _nice_max(value: int) -> int:
 
 
 def stacked_chart(
-    title: str, days: list[date], series: list[tuple[str, str]], counts: Counts, unit: str = "条"
+    title: str,
+    days: list[Any],
+    series: list[tuple[str, str]],
+    counts: dict[Any, dict[str, int]],
+    unit: str = "条",
+    label: Callable[[Any], str] = lambda day: f"{day:%m-%d}",
 ) -> StackedChart:
-    """Bars per day stacked by series (`(key, label)` in drawing order)."""
+    """Bars per slot (a day by default; `label` names a slot) stacked by series (`(key,
+    label)` in drawing order)."""
     chart = StackedChart(title, unit=unit)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = _nice_max(max((sum(c.values()) for c in counts.values()), default=0) or 1)
@@ -121,17 +128,51 @@ def stacked_chart(
     for i, day in enumerate(days):
         x = LEFT + slot * i + (slot - bar_w) / 2
         y = chart.baseline
-        for key, label in series:
+        for key, name in series:
             n = counts[day].get(key, 0)
             if not n:
                 continue
             h = plot_h * n / top
             y -= h
-            chart.bars.append(Bar(x, y, bar_w, h, colours[key], f"{day:%m-%d} {label}: {n}"))
+            chart.bars.append(Bar(x, y, bar_w, h, colours[key], f"{label(day)} {name}: {n}"))
         if i % label_every == 0 or i == len(days) - 1:
-            chart.x_labels.append((x + bar_w / 2, f"{day:%m-%d}"))
-    for key, label in series:
+            chart.x_labels.append((x + bar_w / 2, label(day)))
+    for key, name in series:
         total = sum(counts[d].get(key, 0) for d in days)
-        chart.legend.append((colours[key], label, total))
+        chart.legend.append((colours[key], name, total))
         chart.total += total
     return chart
+
+
+MAX_HOURS = 72  # a longer spread is drawn per day
+REPLY = "reply"
+
+
+def propagation_chart(
+    items: list[ScoredItem], source_labels: dict[str, str], tz: str = DEFAULT_TIMEZONE
+) -> StackedChart | None:
+    """A case's evidence per hour of publication (per day past three days), stacked by source
+    type, with replies and comments apart: how the event spread. None without items."""
+    if not items:
+        return None
+    times = [to_local(parse_time(it.published_at), tz) for it in items]
+    first, last = min(times), max(times)
+    hourly = (last - first) <= timedelta(hours=MAX_HOURS)
+    step = timedelta(hours=1) if hourly else timedelta(days=1)
+
+    def slot(t: datetime) -> datetime:
+        return t.replace(minute=0, second=0, microsecond=0, **({} if hourly else {"hour": 0}))
+
+    slots = [slot(first)]
+    while slots[-1] < slot(last):
+        slots.append(slots[-1] + step)
+    counts: dict[Any, dict[str, int]] = {s: defaultdict(int) for s in slots}
+    for item, t in zip(items, times, strict=True):
+        counts[slot(t)][REPLY if item.parent_id else item.source_type] += 1
+    present = {k for c in counts.values() for k in c}
+    series = [(k, v) for k, v in source_labels.items() if k in present]
+    series += [(k, k) for k in sorted(present - set(source_labels) - {REPLY})]
+    series += [(REPLY, "跟帖/回复")] if REPLY in present else []
+    unit_label = (lambda t: f"{t:%d日%H时}") if hourly else (lambda t: f"{t:%m-%d}")
+    title = "传播过程：每小时信息数（按来源）" if hourly else "传播过程：每日信息数（按来源）"
+    return stacked_chart(title, slots, series, counts, label=unit_label)
