@@ -154,29 +154,71 @@ class CaseBuilder:
 
     def merge(self, case: Case, item: ScoredItem, now: datetime) -> Case | None:
         """`case` with `item` merged in, or None when the item changes nothing (a replay)."""
-        if item.id in case.items or not item.relevant:
+        return self.merge_many(case, [item], now)
+
+    def merge_many(self, case: Case, items: list[ScoredItem], now: datetime) -> Case | None:
+        """`case` with `items` merged in one pass, or None when none changes it (a replay).
+
+        One copy of the case, one timeline entry for the batch (what each item changed:
+        severity, importance, risk, categories, title, place), one clock refresh: the cost
+        of a batch does not grow with the items the case already holds, beyond copying its
+        lists once. Official replies and recurrences keep an entry each."""
+        known = set(case.items)
+        fresh: list[ScoredItem] = []
+        for item in items:
+            if item.relevant and item.id not in known:
+                known.add(item.id)
+                fresh.append(item)
+        if not fresh:
             return None
         # the lists this merge appends to are copied; their entries and the clocks are never
         # changed in place (a deep copy of a large case per item was the stage's main cost)
         merged = case.model_copy(
             update={
-                "items": list(case.items),
+                "items": [*case.items, *(it.id for it in fresh)],
                 "categories": list(case.categories),
                 "co_departments": list(case.co_departments),
                 "responses": list(case.responses),
                 "timeline": list(case.timeline),
             }
         )
-        merged.items.append(item.id)
-        notes = [f"合并信息: {item.source_name} {title_of(item)}"]
+        notes: list[str] = []
+        keys: dict[str, list[object]] = {}  # the place and title keys this batch moved
+        current = {name: _current_key(case, name) for name in ("place_from", "title_from")}
+        count = len(case.items)
+        for item in fresh:
+            count += 1
+            notes += self._merge_one(merged, item, count, current, keys)
+        what = _merged_what(fresh, _net(notes))
+        merged.timeline.append(_entry(now, what, event="merged", **_merged_detail(fresh), **keys))
+        for item in fresh:
+            self._take_official_reply(merged, item, now)
+        watch = self.policy.option("watch")
+        for item in fresh:
+            if official_reply(item) is None:
+                merged = on_recurrence(merged, item, now, watch, self.directory)
+        return self.narrator.refresh(merged, now)
+
+    def _merge_one(
+        self,
+        merged: Case,
+        item: ScoredItem,
+        count: int,
+        current: dict[str, list[object] | None],
+        keys: dict[str, list[object]],
+    ) -> list[str]:
+        """Raise or extend `merged` (its lists already copied) by one item, with `count`
+        items in it now; returns the notes. `current` holds the place and title keys in
+        force; the ones this item moves go to `keys` too."""
+        notes: list[str] = []
         if SEVERITY_RANK[item.severity] > SEVERITY_RANK[merged.severity]:
             notes.append(
                 f"严重程度 {severity_text(merged.severity)} → {severity_text(item.severity)}"
             )
             merged.severity = item.severity
-        spread = len(merged.items) >= self.policy.option("spread").important_from_items
+        spread = count >= self.policy.option("spread").important_from_items
         if (item.importance == "important" or spread) and merged.importance != "important":
-            why = f"（传播扩大: 信息 {len(merged.items)} 条）" if spread else ""
+            why = f"（传播扩大: 信息 {count} 条）" if spread else ""
             notes.append(f"重要程度 {IMPORTANCE_LABELS[merged.importance]} → 重要{why}")
             merged.importance = "important"
         if item.risk > merged.risk:
@@ -188,35 +230,25 @@ class CaseBuilder:
             merged.categories.extend(added)
         if parse_time(item.crawled_at) < parse_time(merged.detected_at):
             merged.detected_at = item.crawled_at  # an earlier sighting arrived late
-        if merged.status == "new":  # the proposal may still grow until a monitor confirms it
-            self._propose_departments(merged, item)
-            named_by = _current_key(merged, "title_from")
-            if named_by and title_key(item) < named_by and title_of(item) != merged.title:
-                notes.append(f"标题 → {title_of(item)}")
-                merged.title = title_of(item)
-                place_title = {"title_from": title_key(item)}
-            else:
-                place_title = {}
-            current = _current_key(merged)
-            better = (
-                place_key(item) < current
-                if current
-                else (merged.jurisdiction.level != "town" and item.jurisdiction.level == "town")
-            )
-            if better and item.jurisdiction != merged.jurisdiction:
-                merged.jurisdiction = item.jurisdiction
-                notes.append(f"属地 → {item.jurisdiction.name}")
-                place = {"place_from": place_key(item)}
-            else:
-                place = {}
-            place |= place_title
-        else:
-            place = {}
-        merged.timeline.append(_entry(now, "；".join(notes), event="merged", item=item.id, **place))
-        self._take_official_reply(merged, item, now)
-        if official_reply(item) is None:
-            merged = on_recurrence(merged, item, now, self.policy.option("watch"), self.directory)
-        return self.narrator.refresh(merged, now)
+        if merged.status != "new":  # the proposal may still grow until a monitor confirms it
+            return notes
+        self._propose_departments(merged, item)
+        named_by = current["title_from"]
+        if named_by and title_key(item) < named_by and title_of(item) != merged.title:
+            notes.append(f"标题 → {title_of(item)}")
+            merged.title = title_of(item)
+            current["title_from"] = keys["title_from"] = title_key(item)
+        placed_by = current["place_from"]
+        better = (
+            place_key(item) < placed_by
+            if placed_by
+            else (merged.jurisdiction.level != "town" and item.jurisdiction.level == "town")
+        )
+        if better and item.jurisdiction != merged.jurisdiction:
+            merged.jurisdiction = item.jurisdiction
+            notes.append(f"属地 → {item.jurisdiction.name}")
+            current["place_from"] = keys["place_from"] = place_key(item)
+        return notes
 
     @staticmethod
     def _propose_departments(case: Case, item: ScoredItem) -> None:
@@ -231,3 +263,37 @@ class CaseBuilder:
             else:
                 case.co_departments.append(dept.model_copy(update={"role": "co"}))
             known.add(dept.code)
+
+
+MERGED_LISTED = 3  # the items a batch's "merged" entry names; the rest are counted
+
+
+def _merged_what(items: list[ScoredItem], notes: list[str]) -> str:
+    named = "；".join(f"{it.source_name} {title_of(it)}" for it in items[:MERGED_LISTED])
+    if len(items) == 1:
+        head = f"合并信息: {named}"
+    else:
+        more = " 等" if len(items) > MERGED_LISTED else ""
+        head = f"合并信息 {len(items)} 条: {named}{more}"
+    return "；".join([head, *notes])
+
+
+def _net(notes: list[str]) -> list[str]:
+    """One note per change a batch made more than once (风险 60 → 70 → 85: 风险 60 → 85;
+    标题 and 属地: the last), in the order of their first appearance."""
+    kept: dict[str, str] = {}
+    for note in notes:
+        field, _, change = note.partition(" ")
+        if field in kept and "→" in change and field in ("严重程度", "风险"):
+            before = kept[field].partition(" ")[2].split(" → ")[0]
+            kept[field] = f"{field} {before} → {change.split(' → ')[-1]}"
+        else:
+            kept[field if field in ("严重程度", "风险", "标题", "属地") else note] = note
+    return list(kept.values())
+
+
+def _merged_detail(items: list[ScoredItem]) -> dict[str, object]:
+    """`item` for one item (as before batches), `items` (every id) for several."""
+    if len(items) == 1:
+        return {"item": items[0].id}
+    return {"item": items[0].id, "items": [it.id for it in items]}

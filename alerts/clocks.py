@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.events import all_happened_at, first_time
+from alerts.events import all_happened_at, event_times, first_time
 from alerts.localtime import end_of_local_day, iso_local
-from alerts.policy import ClockDefinition, ClockSpec, PolicyProfile
+from alerts.policy import ClockDefinition, ClockSpec, Condition, PolicyProfile
+from alerts.status import OPEN_STATUSES
+from alerts.watch import watch_until
 from alerts.workdays import WorkdayCalendar, add_working_days
 from pipeline.models import Case, Clock, ClockState, parse_time
 
@@ -154,3 +156,49 @@ def next_due(case: Case) -> Clock | None:
     """The running clock due soonest, if any (for lists and dashboards)."""
     running = [c for c in case.clocks if c.state == "running"]
     return min(running, key=lambda c: parse_time(c.due_at)) if running else None
+
+
+def _timed_events(policy: PolicyProfile) -> list[str]:
+    """The events whose time decides a clock only once it has come: met_by, applies_to."""
+    names: list[str] = []
+    for definition in policy.definitions:
+        names += definition.spec.met_by
+        condition: Condition | None = definition.spec.applies_to
+        while condition is not None:
+            names += [condition.event] if condition.event else []
+            condition = condition.not_
+    return list(dict.fromkeys(names))
+
+
+def next_check(case: Case, policy: PolicyProfile, now: datetime) -> str:
+    """When the tick must look at `case` again (ISO 8601), "" when never: the earliest time
+    after `now` at which a clock breaches, a reminder or an escalation rung falls due, an
+    event recorded ahead of `now` (a clock running ahead) takes effect, or the watch ends.
+
+    An upper bound on what `maintain` may change later, so the tick can skip every case
+    whose time has not come; an extra check only costs a look. A new time-based rule in
+    `maintain` (alarms.py, watch.py) must add its time here, or the tick will not see it."""
+    if case.status not in OPEN_STATUSES:
+        return ""
+    times: list[datetime] = []
+    fractions: list[float] = policy.option("reminders") or []
+    ladder = policy.option("escalation") or []
+    for clock in case.clocks:
+        due = parse_time(clock.due_at)
+        if clock.state == "running":
+            times.append(due)
+            if clock.started_at:
+                start = parse_time(clock.started_at)
+                times += [start + (due - start) * f for f in fractions]
+        if clock.state != "met" and clock.met_at is None:
+            times += [due + timedelta(hours=rung.after_hours) for rung in ladder]
+    for name in _timed_events(policy):
+        times += event_times(case, name)
+    if case.status == "watching":
+        until = watch_until(case)
+        times += [until] if until is not None else []
+    later = [t for t in times if t > now]
+    if not later:
+        return ""
+    # to the second, rounded up: a check a moment early would find nothing to do
+    return iso_local(min(later) + timedelta(microseconds=999_999), policy.timezone)

@@ -17,12 +17,13 @@ from alerts.notices import Outbox
 from alerts.status import OPEN_STATUSES
 from alerts.workdays import ASSUMED_MARK
 from pipeline.models import Case, TimelineEntry
-from pipeline.storage.base import CaseQuery, CaseStore, ConflictError
+from pipeline.storage.base import CaseStore, ConflictError, wake_key
 
 log = logging.getLogger("yuqing.alert")
 
 SYSTEM = "system"
 MAX_ATTEMPTS = 8
+PAGE = 500  # cases the tick reads at a time
 
 
 def save_with_retry(
@@ -50,17 +51,22 @@ class ClockNarrator:
 
     def __init__(self, calculator: ClockCalculator):
         self.calculator = calculator
+        self._last: tuple[Case, datetime] | None = None  # the last case refreshed, and when
 
     def label(self, name: str, rule: str) -> str:
         definition = self.calculator.policy.definition(name, rule)
         return definition.spec.label or name if definition else name
 
     def refresh(self, case: Case, now: datetime) -> Case:
+        if self._last is not None and self._last[0] is case and self._last[1] == now:
+            return case  # refreshed just now (a new case, then its write): nothing changes
         update = self.calculator.refresh(case, now)
         entries = [self.entry(change, now) for change in update.changes]
-        if not entries:
-            return update.case
-        return update.case.model_copy(update={"timeline": [*update.case.timeline, *entries]})
+        refreshed = update.case
+        if entries:
+            refreshed = refreshed.model_copy(update={"timeline": [*refreshed.timeline, *entries]})
+        self._last = (refreshed, now)
+        return refreshed
 
     def entry(self, change: ClockChange, now: datetime) -> TimelineEntry:
         clock = change.clock
@@ -91,34 +97,45 @@ class ClockNarrator:
 
 
 class ClockWatcher:
-    """The tick: bring every open case up to date (`maintain`) and store what changed."""
+    """The tick: bring the open cases that are due up to date (`maintain`) and store what
+    changed. Only cases whose `next_check_at` has come are read (storage wake_key), a page
+    at a time, so cases nobody closes do not make the tick slower or larger."""
 
     def __init__(
         self,
         store: CaseStore,
         maintain: Callable[[Case, datetime], Case],
         outbox: Outbox | None = None,
+        page: int = PAGE,
     ):
         self.store = store
         self.maintain = maintain  # clocks, alerts, watch (resolver.PolicyResolver.maintain)
         self.outbox = outbox
+        self.page = page
 
     def tick(self, now: datetime) -> list[str]:
         """Returns the ids of the cases that changed."""
         changed: list[str] = []
-        query = CaseQuery(statuses=OPEN_STATUSES, open_only=True, limit=1_000_000)
-        for case in self.store.list(query):
-            if case.status not in OPEN_STATUSES or self.maintain(case, now) == case:
-                continue  # most ticks change nothing: no second read, no write
+        after: tuple[str, str] | None = None
+        while True:
+            cases = self.store.list_due(iso_local(now), self.page, after)
+            for case in cases:
+                if self._check(case, now):
+                    changed.append(case.case_id)
+            if len(cases) < self.page:
+                return changed
+            after = (wake_key(cases[-1]), cases[-1].case_id)
 
-            def refresh(fresh: Case) -> Case | None:
-                updated = self.maintain(fresh, now)
-                if updated == fresh:
-                    return None
-                if self.outbox is not None:
-                    self.outbox.put_case(updated)  # before the case: a crash resends nothing
-                return updated
+    def _check(self, case: Case, now: datetime) -> bool:
+        if case.status not in OPEN_STATUSES or self.maintain(case, now) == case:
+            return False  # nothing due after all: no second read, no write
 
-            if save_with_retry(self.store, case.case_id, refresh) is not None:
-                changed.append(case.case_id)
-        return changed
+        def refresh(fresh: Case) -> Case | None:
+            updated = self.maintain(fresh, now)
+            if updated == fresh:
+                return None
+            if self.outbox is not None:
+                self.outbox.put_case(updated)  # before the case: a crash resends nothing
+            return updated
+
+        return save_with_retry(self.store, case.case_id, refresh) is not None

@@ -120,8 +120,10 @@ class Outbox:
     def put(self, notices: Iterable[Notice]) -> list[str]:
         """Store the notices not yet in the outbox; returns the ids that were new."""
         added: list[str] = []
+        notices = list(notices)
+        known = self.state.get_many(OUTBOX, [n.message_id for n in notices])  # one query
         for notice in notices:
-            if self.state.get(OUTBOX, notice.message_id) is not None:
+            if notice.message_id in known:
                 continue
             # Index first: a crash between the two writes leaves an index entry whose notice
             # is written on the replay, never a pending notice nobody will look for.

@@ -46,6 +46,7 @@ class CaseOpener:
         self.store = store
         self.links = links
         self.items = items  # earlier items of an event join its case when it opens
+        self._items_fresh = False  # items refreshed for this batch's searches
         self.builder_for = builder_for  # by the item's jurisdiction profile
         rule = threshold or OpeningRule()
         if isinstance(rule, OpeningRule):
@@ -60,6 +61,7 @@ class CaseOpener:
 
     def apply(self, items: Sequence[ScoredItem], now: datetime) -> CaseResult:
         result = CaseResult()
+        self._items_fresh = False
         groups: dict[str, list[ScoredItem]] = {}
         if self.links is not None:
             items = self.links.resolve(items)
@@ -84,8 +86,7 @@ class CaseOpener:
             first = group[opener]
             group = [*group[:opener], *self._earlier(group), *group[opener + 1 :]]
             case = builder.new_case(first, now)
-            for item in group:
-                case = builder.merge(case, item, now) or case
+            case = builder.merge_many(case, group, now) or case
             if self.store.create(self.finish(case, now)):
                 result.opened.append(case_id)
                 return
@@ -93,9 +94,7 @@ class CaseOpener:
         case_id = follow_merges(self.store, case_id, stored)
 
         def merge_all(case: Case) -> Case | None:
-            changed = None
-            for item in group:
-                changed = builder.merge(changed or case, item, now) or changed
+            changed = builder.merge_many(case, group, now)  # one pass, one entry
             return self.finish(changed, now) if changed is not None else None
 
         if save_with_retry(self.store, case_id, merge_all) is not None:
@@ -108,6 +107,9 @@ class CaseOpener:
         then): they are evidence all the same, so a case does not depend on arrival order."""
         if self.items is None:
             return []
+        if not self._items_fresh:  # the classify stage's latest writes: searchable now
+            self.items.refresh()
+            self._items_fresh = True
         events = {it.event_id for it in group}
         if self.links is not None:
             events |= {self.links.original.get(it.id, it.event_id) for it in group}

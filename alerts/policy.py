@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,7 @@ class PolicyProfile:
     timezone: str
     chain: tuple[PolicyFile, ...]
 
-    @property
+    @cached_property  # the chain never changes: built once (the clock code asks per case)
     def definitions(self) -> list[ClockDefinition]:
         return [
             ClockDefinition(spec, f.name, depth)

@@ -3,7 +3,8 @@ the alert stage and the `yuqing cases` commands so both compute the same clocks.
 
 The policy comes from stages.alert.policy when set, else from the jurisdiction profile's
 `policy` (deploy/profiles/*.yaml). `maintain` is what every write of a case goes through:
-clocks refreshed (timeline notes), due alerts added, an expired watch ended.
+clocks refreshed (timeline notes), due alerts added, an expired watch ended, and the time
+the clock tick must look at the case next (`next_check_at`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.alarms import AlarmPlanner
 from alerts.cases import CaseBuilder
-from alerts.clocks import ClockCalculator
+from alerts.clocks import ClockCalculator, next_check
 from alerts.escalation import ClockNarrator
 from alerts.policy import PolicyProfile, load_policy
 from alerts.policy_options import OpeningRule
@@ -111,4 +112,8 @@ class PolicyResolver:
         refreshed = narrator.refresh(case, now)
         planner = AlarmPlanner(narrator.calculator.policy, self.directory(case.profile))
         refreshed = planner.plan(refreshed, now) or refreshed
-        return end_expired_watch(refreshed, now)
+        refreshed = end_expired_watch(refreshed, now)
+        wake = next_check(refreshed, narrator.calculator.policy, now)
+        if wake == refreshed.next_check_at:
+            return refreshed
+        return refreshed.model_copy(update={"next_check_at": wake})

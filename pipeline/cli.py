@@ -246,6 +246,11 @@ def stage_command(name: str, once: bool, config_path: Path | None, data_dir: Pat
     run_stage(settings_from(config_path, data_dir), name, once=once)
 
 
+def process_labels(name: str, processes: int) -> list[str]:
+    """The supervisor's names for a stage's copies: `classify`, or `classify-1`, `classify-2`."""
+    return [name] if processes == 1 else [f"{name}-{k}" for k in range(1, processes + 1)]
+
+
 @main.command("run")
 @config_options
 @click.option("--stage", "only", multiple=True, help="Run only these stages (repeatable).")
@@ -261,7 +266,11 @@ def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) 
     args = ["--data", str(settings.data_dir)]
     if settings.source:
         args += ["--config", str(settings.source)]
-    commands = {n: [*base, "stage", n, *args] for n in names}
+    commands = {
+        label: [*base, "stage", n, *args]
+        for n in names
+        for label in process_labels(n, settings.stages[n].processes)
+    }
     if settings.web.enabled and not only and "web" in plugins("yuqing.commands"):
         commands["web"] = [*base, "web", *args, "--port", str(settings.web.port)]
     Supervisor(commands).run()

@@ -43,6 +43,9 @@ class StageConfig(Strict):
     cls: str = Field(alias="class")
     batch_size: int = Field(default=200, ge=1, le=100_000)
     poll_timeout_s: float = Field(default=1.0, gt=0)
+    # copies `yuqing run` starts in one consumer group: they share the partitions (a
+    # stage's topic has 4, so more than 4 copies would idle)
+    processes: int = Field(default=1, ge=1, le=16)
 
     def options(self) -> dict[str, Any]:
         return dict(self.model_extra or {})

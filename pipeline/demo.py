@@ -46,6 +46,7 @@ def run_stage_process(settings: Settings, stage: str, env: dict[str, str]) -> No
 def summarise(settings: Settings) -> dict[str, Any]:
     stores = open_stores(settings)
     try:
+        stores.items.refresh()  # the stage processes' last writes, for the counts below
         every = stores.cases.list(CaseQuery(limit=100_000))
         cases = [c for c in every if not _merged_away(c)]
         by_category = Counter(c for case in cases for c in case.categories)

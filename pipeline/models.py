@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, Self, get_args
 
@@ -32,6 +33,20 @@ SourceType = Literal[
     "other",
 ]
 SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
+SOURCE_TYPE_NAMES: dict[str, str] = {  # what a monitor reads for each source type
+    "gov_site": "政府网站",
+    "news": "新闻",
+    "news_comment": "新闻跟帖",
+    "forum": "论坛",
+    "blog": "博客",
+    "weibo": "微博",
+    "wechat": "微信",
+    "douyin": "抖音",
+    "hotline": "热线",
+    "print": "报刊",
+    "tv": "电视",
+    "other": "其他",
+}
 Category = Literal["policy_misread", "public_interest", "moral_bottom_line", "emergency", "rumor"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
 Sentiment = Literal["negative", "neutral", "positive"]
@@ -59,23 +74,39 @@ def parse_time(value: str | datetime) -> datetime:
 class Record(BaseModel):
     """Base of every contract record: JSON round-trips and version-aware strictness."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, validate_assignment=False)
+    # Unknown fields are collected (extra="allow") and judged after validation, not by a
+    # "before" validator: that one made pydantic build the whole document as Python objects
+    # first, which doubled the cost of every `from_json` on the bus and in the stores.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_assignment=False)
 
     schema_version: int = SCHEMA_VERSION
 
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_unknown_fields(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            version = data.get("schema_version", SCHEMA_VERSION)
-            if isinstance(version, int) and version <= SCHEMA_VERSION:
-                unknown = sorted(k for k in data if k not in cls.model_fields)
-                if unknown:
-                    raise ValueError(
-                        f"unknown field(s) {', '.join(unknown)} for {cls.__name__} "
-                        f"(schema_version {version})"
-                    )
-        return data
+    @model_validator(mode="after")
+    def _refuse_unknown_fields(self) -> Self:
+        extra = self.__pydantic_extra__
+        if extra:
+            if self.schema_version <= SCHEMA_VERSION:
+                raise ValueError(
+                    f"unknown field(s) {', '.join(sorted(extra))} for {type(self).__name__} "
+                    f"(schema_version {self.schema_version})"
+                )
+            extra.clear()  # a newer writer's fields: ignored, never written back
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # extra="allow" would keep a misspelt attribute and write it out: refuse it, as
+        # extra="ignore" did
+        if name not in type(self).model_fields and not name.startswith("_"):
+            raise ValueError(f'"{type(self).__name__}" object has no field "{name}"')
+        super().__setattr__(name, value)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        # as with extra="ignore": an update of a name that is no field is dropped, not kept
+        # as an extra field that would be written out and refused when read back
+        if update:
+            fields = type(self).model_fields
+            update = {k: v for k, v in update.items() if k in fields}
+        return super().model_copy(update=update, deep=deep)
 
     def to_json(self) -> str:
         return self.model_dump_json(exclude_none=False)
@@ -245,6 +276,9 @@ class Case(Record):
     confirmed_at: str | None = None
     dismissed_reason: str | None = None
     version: int = 0
+    # internal: when the clock tick must look at this case next (alerts/clocks.py): an ISO
+    # time, "" when nothing is pending, None when not computed yet (then: at the next tick)
+    next_check_at: str | None = None
 
 
 class Finding(Record):

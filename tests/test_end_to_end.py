@@ -129,6 +129,19 @@ def _count(db: Path, sql: str) -> int:
         conn.close()
 
 
+def _stage_processes(config_path: Path, stage: str) -> list[int]:
+    """Pids of `yuqing stage STAGE` processes started with this config."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if b"stage" in argv and stage.encode() in argv and str(config_path).encode() in argv:
+            pids.append(int(entry.name))
+    return pids
+
+
 def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_run, tmp_path):
     from crawlers.demo import serve_demo_sites
 
@@ -137,6 +150,7 @@ def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_ru
     config = yaml.safe_load((ROOT / "deploy" / "yuqing.yaml").read_text(encoding="utf-8"))
     config["data_dir"] = str(data)
     config["web"] = {"enabled": False}  # the dashboard has its own tests
+    config["stages"]["classify"]["processes"] = 2  # two copies in one group, both killed
     config_path = tmp_path / "yuqing.yaml"
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     store = data / "store.sqlite"
@@ -163,6 +177,7 @@ def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_ru
         proc = start()
         try:
             assert wait_for(lambda: _count(store, "SELECT COUNT(*) FROM items") > 0)
+            assert len(_stage_processes(config_path, "classify")) == 2
         finally:
             os.killpg(proc.pid, signal.SIGKILL)  # supervisor and every stage at once
             proc.wait()

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS members (grp TEXT, member_id TEXT, heartbeat_ms INTEG
 """
 
 
+WAKE_S = 0.02  # how often an idle consumer looks for a write by another process
+HEARTBEAT_MAX_S = 1.0  # an idle poll still heartbeats at least this often
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -194,6 +198,7 @@ class SqliteConsumer(Consumer):
         self.topics = list(topics)
         self.member_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._session_ms = int(session_timeout_s * 1000)
+        self._heartbeat_s = min(HEARTBEAT_MAX_S, session_timeout_s / 3)
         self._assigned: list[tuple[str, int]] = []
         self._positions: dict[tuple[str, int], int] = {}
         self._polled: list[Message] = []
@@ -201,9 +206,7 @@ class SqliteConsumer(Consumer):
 
     # -- group membership -------------------------------------------------------------
     def _heartbeat(self, force: bool = False) -> None:
-        if not force and time.monotonic() - self._last_heartbeat < min(
-            1.0, self._session_ms / 3000
-        ):
+        if not force and time.monotonic() - self._last_heartbeat < self._heartbeat_s:
             return
         now = _now_ms()
         try:
@@ -284,11 +287,32 @@ class SqliteConsumer(Consumer):
         deadline = time.monotonic() + timeout_s
         while True:
             self._heartbeat()
+            version = self._data_version()
             batch = self._read(max_records)
-            if batch or time.monotonic() >= deadline:
+            now = time.monotonic()
+            if batch or now >= deadline:
                 self._polled.extend(batch)
                 return batch
-            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+            self._wait_for_change(version, min(deadline, self._last_heartbeat + self._heartbeat_s))
+
+    def _data_version(self) -> int:
+        """Changes whenever another connection (any process) commits to the file."""
+        try:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise BusError(f"bus log {self._path}: read failed: {exc}") from exc
+
+    def _wait_for_change(self, version: int, until: float) -> None:
+        """Sleep until someone else writes the log (a new message, a member joining) or
+        `until`. One pragma per check instead of a query per partition, so checks can be
+        frequent: a new message waits at most ~WAKE_S (it was a 50 ms poll sleep)."""
+        while True:
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(WAKE_S, left))
+            if self._data_version() != version:
+                return
 
     def _read(self, max_records: int) -> list[Message]:
         batch: list[Message] = []

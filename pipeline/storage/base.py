@@ -10,11 +10,27 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
-from pipeline.models import Case, Finding, ScoredItem
+from pipeline.models import Case, Finding, ScoredItem, parse_time
 
 Tokenizer = Callable[[str], list[str]]
+OPEN_STATUSES = ("new", "confirmed", "acknowledged", "verifying", "responded", "watching")
+NEVER = "~"  # the wake key of a case no tick needs to look at (sorts after every time)
+
+
+def wake_key(case: Case) -> str:
+    """The case's place in the tick's queue, as a sortable UTC string: "" (due now) while its
+    next check is not computed yet, NEVER when it has none or the case is not open."""
+    if case.status not in OPEN_STATUSES or case.next_check_at == "":
+        return NEVER
+    return "" if case.next_check_at is None else time_key(case.next_check_at)
+
+
+def time_key(value: str) -> str:
+    """An ISO time as a sortable UTC string (the same format as the SQLite store's keys)."""
+    return parse_time(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class StoreError(RuntimeError):
@@ -63,7 +79,8 @@ class CaseQuery:
 class ItemStore(ABC):
     @abstractmethod
     def put_many(self, items: Sequence[ScoredItem]) -> None:
-        """Insert or replace by id; durable when it returns."""
+        """Insert or replace by id; durable when it returns. get/get_many (and this store's
+        own searches) see the items at once; another process's searches after `refresh`."""
 
     @abstractmethod
     def get(self, item_id: str) -> ScoredItem | None: ...
@@ -77,6 +94,12 @@ class ItemStore(ABC):
 
     @abstractmethod
     def count(self, query: ItemQuery | None = None) -> int: ...
+
+    def refresh(self) -> None:
+        """Make every process's earlier writes visible to this store's searches (search,
+        count): for a reader that must see items another process just wrote, e.g. the earlier
+        items of an event when its case opens. Cheap, but not per item: once per batch."""
+        return None
 
 
 class CaseStore(ABC):
@@ -94,6 +117,28 @@ class CaseStore(ABC):
 
     @abstractmethod
     def list(self, query: CaseQuery | None = None) -> list[Case]: ...
+
+    def version_of(self, case_id: str) -> int | None:
+        """The stored version of a case (None: no such case): lets a reader keep a case it
+        already holds instead of reading and parsing it again. A backend does it cheaply."""
+        case = self.get(case_id)
+        return case.version if case is not None else None
+
+    def list_due(
+        self, now: str, limit: int = 500, after: tuple[str, str] | None = None
+    ) -> list[Case]:
+        """Open cases whose next check (`wake_key`) is at or before `now` (ISO 8601), in
+        (wake key, case id) order, the page after `after`: what the clock tick looks at."""
+        cut = time_key(now)
+        cases = self.list(CaseQuery(open_only=True, limit=1_000_000))
+        due = sorted((wake_key(c), c.case_id, c) for c in cases if wake_key(c) <= cut)
+        return [c for key, cid, c in due if after is None or (key, cid) > after][:limit]
+
+    def refresh(self) -> None:
+        """Make this store's writes visible to searches (list, list_due) of every process:
+        called once per batch before its input is committed. Writes are read back by id at
+        once in any case; a backend whose searches see them at once does nothing here."""
+        return None
 
     def find_by_event(self, event_id: str) -> Case | None:
         found = self.list(CaseQuery(event_id=event_id, limit=1))

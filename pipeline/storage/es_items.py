@@ -1,4 +1,8 @@
-"""The Elasticsearch item store: monthly indices, bulk writes, full-text search."""
+"""The Elasticsearch item store: monthly indices, bulk writes, full-text search.
+
+Bulk writes do not wait for a refresh (`wait_for` on every write bounded a classify worker to
+about one batch per refresh): get/get_many see an item at once, searches see this store's own
+writes at once and other processes' after `refresh()`, or within the refresh interval."""
 
 from __future__ import annotations
 
@@ -32,6 +36,22 @@ class EsItemStore(EsBase, ItemStore):
         super().__init__(es, prefix)
         self.tokenize = tokenizer or bigram_tokenizer
         self.pattern = f"{prefix}-items-*"
+        self._unrefreshed = False  # this store wrote since its last refresh
+
+    def refresh(self) -> None:
+        self._call(
+            "refresh items",
+            self.es.indices.refresh,
+            index=self.pattern,
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )
+        self._unrefreshed = False
+
+    def _own_writes_visible(self) -> None:
+        """Read-your-writes for searches: refresh only if this store wrote since."""
+        if self._unrefreshed:
+            self.refresh()
 
     def index_for(self, item: ScoredItem) -> str:
         return f"{self.prefix}-items-{item.crawled_at[:4]}.{item.crawled_at[5:7]}"
@@ -52,7 +72,8 @@ class EsItemStore(EsBase, ItemStore):
         ]
         for attempt in range(3):
             try:
-                bulk(self.es, actions, refresh="wait_for", max_retries=3, initial_backoff=0.5)
+                bulk(self.es, actions, max_retries=3, initial_backoff=0.5)
+                self._unrefreshed = True
                 return
             except BulkIndexError as exc:
                 raise bulk_failure(exc) from exc
@@ -72,12 +93,32 @@ class EsItemStore(EsBase, ItemStore):
         return found[0] if found else None
 
     def get_many(self, item_ids: Iterable[str]) -> list[ScoredItem]:
+        """Real-time reads by id, as an item another process just wrote must be found: the
+        id does not tell the monthly index, so an `ids` search finds it (after a refresh for
+        the ids it misses), then a multi-get reads the latest version of each."""
         ids = list(item_ids)
         if not ids:
             return []
-        hits = self._hits(self.pattern, query={"ids": {"values": ids}}, size=len(ids))
-        found = {h["_id"]: self._item(h["_source"]) for h in hits}
+        wanted = list(dict.fromkeys(ids))
+        where = self._indices_of(wanted)
+        missing = [i for i in wanted if i not in where]
+        if missing:
+            self.refresh()
+            where |= self._indices_of(missing)
+        found = self._mget(where)
         return [found[i] for i in ids if i in found]
+
+    def _indices_of(self, ids: list[str]) -> dict[str, str]:
+        """The index of each id a search can see."""
+        hits = self._hits(self.pattern, query={"ids": {"values": ids}}, size=len(ids), source=False)
+        return {h["_id"]: h["_index"] for h in hits}
+
+    def _mget(self, where: dict[str, str]) -> dict[str, ScoredItem]:
+        if not where:
+            return {}
+        docs = [{"_index": index, "_id": item_id} for item_id, index in where.items()]
+        response = self._call("get items", self.es.mget, docs=docs)
+        return {d["_id"]: self._item(d["_source"]) for d in response["docs"] if d.get("found")}
 
     def _query(self, q: ItemQuery) -> dict[str, Any]:
         must: list[dict[str, Any]] = []
@@ -115,6 +156,7 @@ class EsItemStore(EsBase, ItemStore):
         return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
     def search(self, query: ItemQuery) -> list[ScoredItem]:
+        self._own_writes_visible()
         hits = self._hits(
             self.pattern,
             query=self._query(query),
@@ -125,6 +167,7 @@ class EsItemStore(EsBase, ItemStore):
         return [self._item(h["_source"]) for h in hits]
 
     def count(self, query: ItemQuery | None = None) -> int:
+        self._own_writes_visible()
         response = self._call(
             "count items",
             self.es.count,

@@ -23,6 +23,8 @@ SEGMENTED = {"type": "text", "analyzer": "yuqing_whitespace"}
 
 # Fields the store adds to an item's document for searching; not part of ScoredItem.
 DERIVED_ITEM_FIELDS = ("text_seg", "department_codes")
+# fields the case store adds to a case document (and drops when reading it back)
+DERIVED_CASE_FIELDS = ("department_codes", "wake_key")
 
 ANALYSIS = {"analyzer": {"yuqing_whitespace": {"type": "custom", "tokenizer": "whitespace"}}}
 
@@ -109,6 +111,7 @@ CASE_MAPPING: dict[str, Any] = {
         "confirmed_at": DATE,
         "dismissed_reason": TEXT,
         "version": INT,
+        "wake_key": KW,  # the clock tick's queue (storage/base.py wake_key)
     },
 }
 
@@ -186,3 +189,5 @@ def install_templates(es: Any, prefix: str, ilm: bool = False, replicas: int = 0
             except Exception as exc:  # another process created it first
                 if "resource_already_exists" not in str(exc):
                     raise
+        elif fixed == "cases":  # an index made before `wake_key`: add the field
+            es.indices.put_mapping(index=index, properties={"wake_key": KW})

@@ -5,26 +5,46 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta, timezone
 
 import pytest
 
-from pipeline.storage.base import CaseQuery, ConflictError, ItemQuery, StoreError
+from pipeline.storage.base import CaseQuery, ConflictError, ItemQuery, StoreError, wake_key
 from pipeline.storage.sqlite import open_sqlite_stores
-from tests.factories import iso, make_case, make_finding, make_scored
+from tests.factories import BASE_TIME, iso, make_case, make_finding, make_scored
 from tests.servers import unique
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
-def stores(request, tmp_path):
+def open_same(request, tmp_path):
+    """Opens this test's stores (one backend, one place); each call is another process's view,
+    with its own connection or client."""
     if request.param == "sqlite":
-        s = open_sqlite_stores(tmp_path / "store.sqlite")
+
+        def open_one():
+            return open_sqlite_stores(tmp_path / "store.sqlite")
     else:
         from pipeline.storage.elasticsearch import open_elasticsearch_stores
 
-        es_url = request.getfixturevalue("es_url")
-        s = open_elasticsearch_stores(es_url, prefix=unique("yq").lower())
-    yield s
-    s.close()
+        es_url, prefix = request.getfixturevalue("es_url"), unique("yq").lower()
+
+        def open_one():
+            return open_elasticsearch_stores(es_url, prefix=prefix)
+
+    opened = []
+
+    def tracked():
+        opened.append(open_one())
+        return opened[-1]
+
+    yield tracked
+    for s in opened:
+        s.close()
+
+
+@pytest.fixture
+def stores(open_same):
+    return open_same()
 
 
 # -- items -------------------------------------------------------------------------------
@@ -108,6 +128,28 @@ def test_search_survives_hostile_query_text(stores):
         stores.items.search(ItemQuery(text=text))  # no exception
 
 
+def test_items_another_process_wrote_are_found_by_id_at_once_and_by_search_after_refresh(
+    open_same,
+):
+    """As the alert stage reads what the classify stage wrote: by id as soon as the writer
+    returned (a real-time read), by search (event, text) after `refresh`."""
+    writer, reader = open_same(), open_same()
+    assert reader.items.count() == 0  # the reader was there before the writes
+    writer.items.put_many([make_scored(1, title="龙湖镇停水")])
+    reader.items.refresh()
+    assert [i.id for i in reader.items.search(ItemQuery(text="停水"))] == ["item-1"]
+    assert reader.items.count(ItemQuery(event_id="evt-1")) == 1
+    writer.items.put_many([make_scored(2, title="第一版")])
+    reader.items.refresh()  # a search sees the first version from now on
+    writer.items.put_many([make_scored(2, title="第二版"), make_scored(3)])
+    found = reader.items.get_many(["item-3", "item-2", "nope", "item-3"])
+    assert [(i.id, i.title) for i in found] == [
+        ("item-3", make_scored(3).title),
+        ("item-2", "第二版"),
+        ("item-3", make_scored(3).title),
+    ]
+
+
 # -- cases -------------------------------------------------------------------------------
 def test_case_create_once(stores):
     case = make_case(1)
@@ -148,6 +190,34 @@ def test_case_list_filters(stores):
         "case-3",
     }
     assert {c.case_id for c in stores.cases.list(CaseQuery(statuses=["closed"]))} == {"case-2"}
+
+
+def test_case_version_of(stores):
+    assert stores.cases.version_of("case-1") is None
+    stores.cases.create(make_case(1))
+    assert stores.cases.version_of("case-1") == 0
+    stores.cases.update(stores.cases.get("case-1").model_copy(update={"title": "改"}))
+    assert stores.cases.version_of("case-1") == 1
+
+
+def test_case_list_due_pages_by_next_check(stores):
+    """The clock tick's queue: open cases whose next check has come (offsets differ), oldest
+    first, paged by (key, id); none pending ("") and closed ones never; not computed yet
+    (None) at once."""
+    checks = {1: iso(30), 2: iso(10), 3: "", 4: None, 5: iso(90), 6: iso(10)}
+    for n, check in checks.items():
+        stores.cases.create(make_case(n, next_check_at=check))
+    stores.cases.create(make_case(7, status="closed", next_check_at=iso(0)))
+    shifted = (BASE_TIME + timedelta(minutes=20)).astimezone(timezone(timedelta(hours=-5)))
+    due = stores.cases.list_due(shifted.isoformat())
+    assert [c.case_id for c in due] == ["case-4", "case-2", "case-6"]
+    first = stores.cases.list_due(iso(60), limit=2)
+    assert [c.case_id for c in first] == ["case-4", "case-2"]
+    after = (wake_key(first[-1]), first[-1].case_id)
+    assert [c.case_id for c in stores.cases.list_due(iso(60), 2, after)] == ["case-6", "case-1"]
+    moved = stores.cases.get("case-2").model_copy(update={"next_check_at": iso(120)})
+    stores.cases.update(moved)
+    assert [c.case_id for c in stores.cases.list_due(iso(60))] == ["case-4", "case-6", "case-1"]
 
 
 # -- findings and state ------------------------------------------------------------------
@@ -220,6 +290,19 @@ def test_batched_claims_take_over_expired_keys_and_agree_under_races(stores):
         answers = list(pool.map(claim, range(8)))
     assert all(a == answers[0] for a in answers), "every racing batch sees the same winners"
     assert st.get_many("rb", [f"k{i}" for i in range(5)]) == answers[0]
+
+
+def test_batched_claims_are_seen_by_key_elsewhere_at_once_and_by_own_scans(open_same):
+    """The classify stage's event claims do not wait for a refresh: another worker reads them
+    by key, and loses a race for them, the instant the claim returned; a scan of the claiming
+    store lists them too."""
+    first, second = open_same(), open_same()
+    assert second.state.scan("ev") == []  # the second was there before the claims
+    claimed = first.state.put_many_if_absent("ev", {"a": 1, "b": 2})
+    assert claimed == {"a": 1, "b": 2}
+    assert second.state.get_many("ev", ["a", "b", "c"]) == {"a": 1, "b": 2}
+    assert second.state.put_many_if_absent("ev", {"b": 20, "c": 30}) == {"b": 2, "c": 30}
+    assert {("a", 1), ("b", 2)} <= set(first.state.scan("ev"))  # its own, at least
 
 
 def test_unreachable_elasticsearch_gives_clear_error():

@@ -179,6 +179,7 @@ def settings_of(config: Path) -> Settings:
 
 def stored_count(config: Path) -> int:
     with opened_stores(config) as stores:
+        stores.items.refresh()  # the workers' writes, searchable now
         return stores.items.count()
 
 

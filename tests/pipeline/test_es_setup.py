@@ -13,6 +13,7 @@ from pipeline.cli import main
 from pipeline.models import Case, Finding, ScoredItem
 from pipeline.storage.es_mappings import (
     CASE_MAPPING,
+    DERIVED_CASE_FIELDS,
     DERIVED_ITEM_FIELDS,
     FINDING_MAPPING,
     ITEM_MAPPING,
@@ -33,7 +34,7 @@ def test_ilm_policy_is_well_formed():
     "mapping,model,derived",
     [
         (ITEM_MAPPING, ScoredItem, DERIVED_ITEM_FIELDS),
-        (CASE_MAPPING, Case, ("department_codes",)),
+        (CASE_MAPPING, Case, DERIVED_CASE_FIELDS),
         (FINDING_MAPPING, Finding, ()),
     ],
 )

@@ -77,6 +77,25 @@ def test_unknown_field_is_refused_at_the_current_version():
 def test_newer_version_fields_are_ignored():
     data = make_item(1).to_dict() | {"schema_version": SCHEMA_VERSION + 1, "future": [1]}
     assert Item.model_validate(data).id == "item-1"
+    again = ScoredItem.from_json(
+        json.dumps(make_scored(1).to_dict() | {"schema_version": 9, "x": 1})
+    )
+    assert "x" not in again.to_dict()  # never written back
+
+
+def test_unknown_field_in_json_is_refused_at_the_current_version():
+    raw = json.dumps(make_scored(1).to_dict() | {"risc": 5})
+    with pytest.raises(ValidationError, match="unknown field.*risc"):
+        ScoredItem.from_json(raw)
+
+
+def test_misspelt_attributes_are_refused_and_copies_drop_unknown_names():
+    item = make_scored(1)
+    with pytest.raises(ValueError, match="no field"):
+        item.risc = 5
+    copied = item.model_copy(update={"risk": 7, "risc": 5})
+    assert copied.risk == 7 and "risc" not in copied.to_dict()
+    assert ScoredItem.from_json(copied.to_json()) == copied
 
 
 def test_old_records_without_new_optional_fields_load():

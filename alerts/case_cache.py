@@ -1,0 +1,88 @@
+"""The alert stage's own copies of the cases it wrote or read: a case is parsed again only
+when its stored version moved on (another process changed it), so a large case that gains a
+few items per batch is not read and validated whole every time.
+
+Asking for the version is a cheap query (SQLite: one column; Elasticsearch: a real-time GET
+of one field). A copy is handed out shallow: the case code never changes a case in place
+(every change is `model_copy(update=…)` with new lists), so the cached one stays as stored.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from pipeline.models import Case
+from pipeline.storage.base import CaseQuery, CaseStore
+
+MAX_CASES = 256  # the cases kept; the least recently used go first …
+MAX_WEIGHT = 200_000  # … and at most this many item ids and timeline entries in all
+
+
+def _weight(case: Case) -> int:
+    return 1 + len(case.items) + len(case.timeline)
+
+
+class CachedCaseStore(CaseStore):
+    """A CaseStore that remembers the last version of each case it saw."""
+
+    def __init__(self, store: CaseStore, max_cases: int = MAX_CASES, max_weight: int = MAX_WEIGHT):
+        self.store = store
+        self.max_cases, self.max_weight = max_cases, max_weight
+        self._cases: OrderedDict[str, Case] = OrderedDict()
+        self._weight = 0
+        self.parsed = 0  # cases read in full from the store (for tests and benchmarks)
+
+    def _keep(self, case: Case) -> Case:
+        self._drop(case.case_id)
+        self._cases[case.case_id] = case
+        self._weight += _weight(case)
+        while len(self._cases) > self.max_cases or self._weight > self.max_weight:
+            self._drop(next(iter(self._cases)))
+        return case.model_copy()
+
+    def _drop(self, case_id: str) -> None:
+        gone = self._cases.pop(case_id, None)
+        if gone is not None:
+            self._weight -= _weight(gone)
+
+    def get(self, case_id: str) -> Case | None:
+        kept = self._cases.get(case_id)
+        if kept is not None:
+            version = self.store.version_of(case_id)
+            if version == kept.version:
+                return self._keep(kept)
+            if version is None:
+                self._drop(case_id)
+                return None
+        case = self.store.get(case_id)
+        self.parsed += 1
+        if case is None:
+            self._drop(case_id)
+            return None
+        return self._keep(case)
+
+    def version_of(self, case_id: str) -> int | None:
+        return self.store.version_of(case_id)
+
+    def create(self, case: Case) -> bool:
+        if not self.store.create(case):
+            return False
+        self._keep(case)
+        return True
+
+    def update(self, case: Case) -> Case:
+        return self._keep(self.store.update(case))
+
+    def list(self, query: CaseQuery | None = None) -> list[Case]:
+        return self.store.list(query)
+
+    def list_due(
+        self, now: str, limit: int = 500, after: tuple[str, str] | None = None
+    ) -> list[Case]:
+        return self.store.list_due(now, limit, after)
+
+    def refresh(self) -> None:
+        self.store.refresh()
+
+    def find_by_event(self, event_id: str) -> Case | None:
+        return self.store.find_by_event(event_id)
