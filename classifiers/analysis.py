@@ -1,7 +1,8 @@
 """One item's evidence, computed once and shared by the rules baseline and the models.
 
-normalise → mask personal data → tokenise and look up every lexicon on the tokens
-(`TokenLexiconScanner`) → places (gazetteer, other regions) → rule categories → rule
+normalise → mask personal data (the stored title and text keep typed markup; `content`,
+what is scored, is their tag- and entity-free form) → tokenise and look up every lexicon on
+the tokens (`TokenLexiconScanner`) → places (gazetteer, other regions) → rule categories → rule
 relevance → rule departments. The rules baseline turns this into a ScoredItem directly; the
 model classifier uses it both as features and as the rule-based parts it keeps (places,
 severity, co-departments, PII). Text is capped before any work (`MAX_RAW_CHARS`).
@@ -10,7 +11,6 @@ severity, co-departments, PII). Text is capped before any work (`MAX_RAW_CHARS`)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from classifiers.lexicon import Hit
 from classifiers.normalize import MAX_TEXT_CHARS, TextNormalizer
@@ -48,6 +48,7 @@ class Analysis:
     department_evidence: DepartmentEvidence | None = None
     short_towns: dict[str, str] = field(default_factory=dict)  # "岭口" → town code
     seat: str | None = None  # the county seat's town code (县城)
+    content_title: str | None = None  # the title as it starts `content`, when not `title`
 
     @property
     def empty(self) -> bool:
@@ -90,31 +91,66 @@ class ItemAnalyzer:
     def county(self) -> Jurisdiction:
         return self.places.county
 
-    def _fields(self, item: Item) -> tuple[str, str, str | None, str, MaskCounts]:
-        """(title, text, author, content, masks): normalised and masked."""
+    def _fields(self, item: Item) -> tuple[str, str, str | None, str, MaskCounts, str | None]:
+        """(title, text, author, content, masks, content title): normalised and masked; the
+        stored title and text keep markup, `content` is their plain form (normalize.py).
+        Should the plain form show personal data the marked-up one hides ("138<b>…"), the
+        plain form is stored: masking comes before keeping what was typed."""
         masks = MaskCounts()
         title = self.masker.mask(self.normalizer.title(item.title), masks)
         text = self.masker.mask(self.normalizer.text(item.text), masks)
         author = self.masker.mask_author(
             self.normalizer.author(item.author), item.source_type in PERSONAL_SOURCES
         )
-        return title, text, author, f"{title}\n{text}" if title else text, masks
+        content_title = None
+        n = self.normalizer
+        if n.has_markup(item.title, n.max_title) or n.has_markup(item.text, n.max_text):
+            plain = MaskCounts()
+            plain_title = self.masker.mask(n.title(item.title, plain=True), plain)
+            plain_text = self.masker.mask(n.text(item.text, plain=True), plain)
+            if plain.total > masks.total:
+                title, text, masks = plain_title, plain_text, plain
+            elif plain_title != title:
+                content_title = plain_title
+            title_, text_ = plain_title, plain_text
+        else:
+            title_, text_ = title, text
+        content = f"{title_}\n{text_}" if title_ else text_
+        return title, text, author, content, masks, content_title
 
     def prepare(self, item: Item) -> Analysis:
         """Normalised and masked fields; no scoring yet."""
         return self._empty(item, *self._fields(item))
 
-    def _empty(self, item: Item, *fields: Any) -> Analysis:
+    def _empty(
+        self,
+        item: Item,
+        title: str,
+        text: str,
+        author: str | None,
+        content: str,
+        masks: MaskCounts,
+        content_title: str | None = None,
+    ) -> Analysis:
         return Analysis(
-            item, *fields, place=self.county, short_towns=self.short_towns, seat=self.seat
+            item,
+            title,
+            text,
+            author,
+            content,
+            masks,
+            place=self.county,
+            short_towns=self.short_towns,
+            seat=self.seat,
+            content_title=content_title,
         )
 
     def analyze(self, item: Item) -> Analysis:
         """Every field computed first, then one Analysis built with all of them (no default
         evidence objects made only to be replaced)."""
-        title, text, author, content, masks = self._fields(item)
+        title, text, author, content, masks, content_title = self._fields(item)
         if not content.strip():
-            return self._empty(item, title, text, author, content, masks)
+            return self._empty(item, title, text, author, content, masks, content_title)
         head = content[:MAX_SCAN_CHARS]
         tokens, hits = self.scanner.scan(head)
         places = self.places.locate(head, hits["places"])
@@ -143,4 +179,5 @@ class ItemAnalyzer:
             evidence,
             self.short_towns,
             self.seat,
+            content_title,
         )

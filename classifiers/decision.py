@@ -28,11 +28,12 @@ _SCORED_SET = frozenset(_SCORED_FIELDS)
 _PLAIN = (
     not ScoredItem.__pydantic_root_model__
     and ScoredItem.__pydantic_post_init__ is None
-    and ScoredItem.model_config.get("extra") != "allow"
     and all(
         f.alias is None and f.validation_alias is None for f in ScoredItem.model_fields.values()
     )
 )
+# what `model_construct` leaves in __pydantic_extra__ when no unknown field is given
+_EXTRA_ALLOWED = ScoredItem.model_config.get("extra") == "allow"
 
 
 def construct(values: dict[str, Any]) -> ScoredItem:
@@ -42,7 +43,7 @@ def construct(values: dict[str, Any]) -> ScoredItem:
     m = ScoredItem.__new__(ScoredItem)
     object.__setattr__(m, "__dict__", {name: values[name] for name in _SCORED_FIELDS})
     object.__setattr__(m, "__pydantic_fields_set__", set(_SCORED_FIELDS))
-    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_extra__", {} if _EXTRA_ALLOWED else None)
     object.__setattr__(m, "__pydantic_private__", None)
     return m
 

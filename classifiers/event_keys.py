@@ -95,7 +95,8 @@ def event_facts(analysis: Any, decision: Any, county_code: str) -> EventFacts | 
     short_towns: dict[str, str] = analysis.short_towns
     scored: dict[tuple[str, str], tuple[int, int]] = {}  # anchor → (count, first position)
     content: str = analysis.content[:SCAN_CHARS]
-    lead = len(analysis.title) + 1 if analysis.title else LEAD_CHARS
+    title = analysis.title if analysis.content_title is None else analysis.content_title
+    lead = len(title) + 1 if title else LEAD_CHARS  # the title as it starts `content`
     for code, words in analysis.places.town_words.items():
         for word in words:
             if word.endswith(("镇", "乡")) or word in short_towns:

@@ -7,6 +7,7 @@ Four blocks, each TF-IDF weighted (sublinear tf) and L2-normalised on its own:
 - rules: what the rules found (source type, place evidence, rule categories, gazetteer town,
   rule lead department, relevance verdict), so a model learns when to trust them;
 - reach: reach.py's scale and reach cues (counts of people, 村民们/全村…, metrics bins).
+- situation: the routing guide's recurring situations (situations.py), for the lead head.
 Each head weighs the blocks differently (training.BLOCK_WEIGHTS).
 Feature names (for explanations) are the word, the n-gram, or the rule feature's name.
 """
@@ -25,12 +26,15 @@ import scipy.sparse as sp
 from classifiers.analysis import Analysis
 from classifiers.minhash import code_points, shingle_core
 from classifiers.reach import reach_features, scale_features
+from classifiers.situations import PREFIXES as SITUATION_PREFIXES
+from classifiers.situations import situation_features
 from classifiers.sparse import KeyIndex, tfidf_matrix
 
 CHAR_N = (1, 2, 3)
-BLOCKS = ("word", "char", "rule", "reach")
+BLOCKS = ("word", "char", "rule", "reach", "situation")
 REACH_PREFIXES = ("scale:", "one:", "reach:")  # reach.py's features: their own block
 EXTRA_FEATURES = True  # reach and scale (reach.py) in the rules block
+SITUATION_FEATURES = True  # the routing guide's situations (situations.py): the last block
 
 
 @dataclass
@@ -167,6 +171,8 @@ def make_doc(a: Analysis, chars: np.ndarray | None = None) -> Doc:
     rules = rule_features(a, a.short_towns, a.seat)
     if EXTRA_FEATURES:
         rules += scale_features(a.content[:5_000]) + reach_features(a.item.metrics)
+    if SITUATION_FEATURES:
+        rules += situation_features(a.content)
     if chars is None:
         chars = char_keys(a.content[:5_000])
     return Doc(list(a.tokens), chars, rules)
@@ -182,6 +188,11 @@ def make_docs(analyses: Sequence[Analysis]) -> list[Doc]:
     ]
 
 
+def _rule_block(name: str) -> int:
+    """0: a rule feature, 1: reach (reach.py), 2: situation (situations.py)."""
+    return 2 if name.startswith(SITUATION_PREFIXES) else int(name.startswith(REACH_PREFIXES))
+
+
 class FeatureSpace:
     """Vocabulary and IDF of the three blocks; `transform` builds a CSR matrix."""
 
@@ -194,13 +205,16 @@ class FeatureSpace:
         self.rules: dict[str, int] = {}
         self.idf = np.zeros(0, dtype=np.float32)
         self.n_reach = 0
+        self.n_situation = 0
 
     @property
     def offsets(self) -> tuple[int, ...]:
-        """The first column of each block (BLOCKS); reach features are the last rule names."""
+        """The first column of each block (BLOCKS); the reach, then the situation features
+        are the last rule names (a bundle saved before them has none)."""
         rule_off = len(self.words) + len(self.char_vocab)
-        reach_off = rule_off + len(self.rules) - self.__dict__.get("n_reach", 0)
-        return 0, len(self.words), rule_off, reach_off
+        situation_off = rule_off + len(self.rules) - self.__dict__.get("n_situation", 0)
+        reach_off = situation_off - self.__dict__.get("n_reach", 0)
+        return 0, len(self.words), rule_off, reach_off, situation_off
 
     @property
     def n_features(self) -> int:
@@ -215,9 +229,10 @@ class FeatureSpace:
         chars = [k for k, c in char_df.most_common(self.max_chars) if c >= self.min_df]
         self.words = {w: i for i, w in enumerate(sorted(words))}
         self.char_vocab = np.array(sorted(chars), dtype=np.uint64)
-        ordered = sorted(rule_df, key=lambda r: (r.startswith(REACH_PREFIXES), r))
+        ordered = sorted(rule_df, key=lambda r: (_rule_block(r), r))
         self.rules = {r: i for i, r in enumerate(ordered)}
-        self.n_reach = sum(r.startswith(REACH_PREFIXES) for r in ordered)
+        self.n_reach = sum(_rule_block(r) == 1 for r in ordered)
+        self.n_situation = sum(_rule_block(r) == 2 for r in ordered)
         df = np.array(
             [word_df[w] for w in self.words]
             + [char_df[int(k)] for k in self.char_vocab]

@@ -1,10 +1,14 @@
 """Text normalisation before scoring: what a crawler may have left behind.
 
 Traditional → simplified (OpenCC t2s), pinyin annotations from site converters
-("網(wǎng)站"), HTML tags and entities, control and zero-width characters, converter
-punctuation ("一,、"), runs of whitespace, and a length cap so one huge page cannot stall
-the stage. Built once; `TextNormalizer.text()` is the per-item path. Each substitution is
-skipped when a plain string test shows it cannot change the text (most texts are clean).
+("網(wǎng)站"), control and zero-width characters, converter punctuation ("一,、"), runs of
+whitespace, and a length cap so one huge page cannot stall the stage. Built once;
+`TextNormalizer.text()` is the per-item path. Each substitution is skipped when a plain
+string test shows it cannot change the text (most texts are clean).
+Markup is content here: the crawler's cleaner already removed the page's own tags, so a "<"
+or "&lt;" left in the text is what a person wrote and is stored as written (the web escapes
+it). Only the scoring features read a `plain=True` copy with tags and entities removed, as
+the models were trained on (`has_markup` says when that copy differs).
 """
 
 from __future__ import annotations
@@ -53,13 +57,22 @@ class TextNormalizer:
         self._t2s = opencc.OpenCC("t2s")
         self._traditional = _traditional_pattern(self._t2s)
 
-    def clean(self, value: str | None, limit: int) -> str:
+    @staticmethod
+    def has_markup(value: str | None, limit: int) -> bool:
+        """Whether the `plain=True` form of `value` may differ from its stored form."""
+        if not value:
+            return False
+        head = value[: limit * RAW_FACTOR]
+        return "<" in head or "&" in head
+
+    def clean(self, value: str | None, limit: int, plain: bool = False) -> str:
+        """The cleaned field; `plain` also strips tags and entities (features only)."""
         if not value:
             return ""
         text = value[: limit * RAW_FACTOR]
-        if "<" in text:
+        if plain and "<" in text:
             text = _TAG.sub(" ", text)
-        if "&" in text:
+        if plain and "&" in text:
             text = html.unescape(text)
         if not text.isprintable():  # every character _CONTROL removes is unprintable
             text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -75,11 +88,11 @@ class TextNormalizer:
             text = _BLANK_LINES.sub("\n", text)
         return text.strip()[:limit]
 
-    def text(self, value: str | None) -> str:
-        return self.clean(value, self.max_text)
+    def text(self, value: str | None, plain: bool = False) -> str:
+        return self.clean(value, self.max_text, plain)
 
-    def title(self, value: str | None) -> str:
-        return self.clean(value, self.max_title).replace("\n", " ")
+    def title(self, value: str | None, plain: bool = False) -> str:
+        return self.clean(value, self.max_title, plain).replace("\n", " ")
 
     def author(self, value: str | None) -> str | None:
         if value is None:

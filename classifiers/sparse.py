@@ -63,7 +63,9 @@ def tfidf_matrix(
     first column of each block (ascending, starting at 0); `idf`: float32 per column."""
     n_cols = len(idf)
     n_blocks = len(edges)
-    key = rows.astype(np.int64) * n_cols + cols.astype(np.int64)
+    key = rows.astype(np.int64)  # a copy: sorted in place below
+    key *= n_cols
+    key += cols
     key.sort()
     if len(key):
         new = np.empty(len(key), dtype=bool)
@@ -71,20 +73,21 @@ def tfidf_matrix(
         np.not_equal(key[1:], key[:-1], out=new[1:])
         starts = np.flatnonzero(new)
         counts = np.diff(np.append(starts, len(key)))
-        row, col = np.divmod(key[starts], n_cols)
+        key = key[starts]
     else:
-        counts = row = col = np.zeros(0, dtype=np.int64)
+        counts = np.zeros(0, dtype=np.int64)
+    # the keys are sorted: each (row, block) segment starts where its first key would be
+    firsts = (np.arange(n_rows, dtype=np.int64)[:, None] * n_cols + edges[None, :]).ravel()
+    seg_ptr = np.empty(n_rows * n_blocks + 1, dtype=np.int64)
+    seg_ptr[:-1] = np.searchsorted(key, firsts)
+    seg_ptr[-1] = len(key)
+    row_ptr = seg_ptr[::n_blocks].copy()
+    col = key - np.repeat(np.arange(n_rows, dtype=np.int64) * n_cols, np.diff(row_ptr))
     data = (1 + np.log(counts.astype(np.float32))) * idf[col]
-    block = np.searchsorted(edges, col, side="right") - 1
-    segments = np.bincount(row * n_blocks + block, minlength=n_rows * n_blocks)
-    seg_ptr = np.zeros(n_rows * n_blocks + 1, dtype=np.int64)
-    np.cumsum(segments, out=seg_ptr[1:])
     indices = col.astype(np.int32)
     by_block = sp.csr_matrix((data, indices, seg_ptr), shape=(n_rows * n_blocks, n_cols))
     inplace_csr_row_normalize_l2(by_block)  # each (row, block) segment on its own
-    return sp.csr_matrix(
-        (by_block.data, by_block.indices, seg_ptr[::n_blocks].copy()), shape=(n_rows, n_cols)
-    )
+    return sp.csr_matrix((by_block.data, by_block.indices, row_ptr), shape=(n_rows, n_cols))
 
 
 def top_contributions(
@@ -103,22 +106,22 @@ def top_contributions(
     if not x.has_sorted_indices:
         x = x.sorted_indices()
     rows = np.asarray(rows, dtype=np.int64)
-    lengths = x.indptr[rows + 1] - x.indptr[rows]
-    total = int(lengths.sum())
-    if not total:
+    gathered = x[rows]  # the pairs' rows one after the other (a C++ row gather)
+    lengths = np.diff(gathered.indptr)
+    if not gathered.nnz:
         return found
-    pair = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
-    seg_start = np.zeros(len(rows), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=seg_start[1:])
-    where = np.arange(total, dtype=np.int64) + np.repeat(x.indptr[rows] - seg_start, lengths)
-    cols = x.indices.take(where).astype(np.int64)
-    flat = np.repeat(np.asarray(outputs, dtype=np.int64) * weights_t.shape[1], lengths)
-    flat += cols
-    contrib = x.data.take(where) * weights_t.ravel().take(flat)
+    # positions in the flattened weights: int32 (half the memory traffic) when they fit
+    wide = np.int32 if weights_t.size < 2**31 else np.int64
+    flat = np.repeat(
+        (np.asarray(outputs, dtype=np.int64) * weights_t.shape[1]).astype(wide), lengths
+    )
+    flat += gathered.indices
+    contrib = gathered.data * weights_t.ravel().take(flat)
     keep = np.flatnonzero(contrib > 0)  # only positive contributions explain
     if not len(keep):
         return found
-    pair, cols, contrib = pair.take(keep), cols.take(keep), contrib.take(keep)
+    pair = np.repeat(np.arange(len(rows), dtype=np.int32), lengths).take(keep)
+    cols, contrib = gathered.indices.take(keep), contrib.take(keep)
     first = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
     picked_pairs, picked_cols = [], []
     for _ in range(k):

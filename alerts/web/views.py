@@ -20,22 +20,9 @@ from alerts.labels import (
 from alerts.localtime import DEFAULT_TIMEZONE, display_local, to_local
 from alerts.responses import LEVEL_LABELS, RESPONSE_LABELS
 from alerts.status import STATUS_LABELS
-from pipeline.models import Case, Clock, parse_time
+from pipeline.models import SOURCE_TYPE_NAMES, Case, Clock, parse_time
 
-SOURCE_LABELS = {
-    "gov_site": "政府网站",
-    "news": "新闻",
-    "news_comment": "新闻跟帖",
-    "forum": "论坛",
-    "blog": "博客",
-    "weibo": "微博",
-    "wechat": "微信",
-    "douyin": "抖音",
-    "hotline": "热线",
-    "print": "报刊",
-    "tv": "电视",
-    "other": "其他",
-}
+SOURCE_LABELS = SOURCE_TYPE_NAMES
 SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 DUE_SOON_SECONDS = 2 * 3600  # a running clock this close to its deadline shows amber
 DUE_SOON_SHARE = 0.25  # …or within the last quarter of its span

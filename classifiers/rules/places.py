@@ -109,7 +109,7 @@ class PlaceLocator:
     def locate(self, text: str, hits: list[Hit] | None = None) -> PlaceEvidence:
         """Place evidence of `text`; `hits` are this locator's matcher hits when precomputed."""
         ev = PlaceEvidence(province_context=any(p in text for p in _PROVINCE_CONTEXT))
-        other_end = -10  # where the last neighbour / other region mention ended
+        other_start = other_end = -10  # where the last neighbour / other region mention is
         parsed = self._parsed
         for hit in self._matcher.find(text) if hits is None else hits:
             labels = hit.labels
@@ -125,18 +125,18 @@ class PlaceLocator:
                 continue
             if "neighbour" in kinds:
                 ev.neighbours[found[1]] += 1
-                other_end = hit.end
+                other_start, other_end = hit.start, hit.end
                 continue
             if "region" in kinds:
                 ev.elsewhere[hit.word] += 1
-                other_end = hit.end
+                other_start, other_end = hit.start, hit.end
                 continue
             if "local" in kinds:
                 ev.weak.append(hit.word)
                 continue
             gap = text[other_end : hit.start] if 0 <= hit.start - other_end <= 4 else None
             if gap is not None and _CJK_ONLY.fullmatch(gap):  # "河南新郑龙湖镇": theirs
-                ev.foreign.append(text[other_end - 2 : hit.end])
+                ev.foreign.append(text[other_start : hit.end])
                 continue
             self._place(text, hit.word, hit.start, found, ev)
         return ev

@@ -40,7 +40,9 @@ def test_bad_text_gives_a_valid_scored_item(classifier, model_classifier, name) 
         assert time.perf_counter() - start < 5
         assert isinstance(ScoredItem.model_validate(scored.model_dump()), ScoredItem)
         assert len(scored.text) <= 20_000
-        assert "\x00" not in scored.text and "<script" not in scored.text
+        assert "\x00" not in scored.text
+        if name == "html":  # kept as the characters it is (the web escapes it), still read
+            assert scored.text.startswith("<html><script>") and scored.relevant, scorer.name
 
 
 def test_empty_items_are_irrelevant(model_classifier) -> None:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import gc
+import html
 import random
 import re
 
@@ -128,11 +129,11 @@ def test_top_contributions_with_ties_equal_a_sort() -> None:
             assert cols == [int(idx[i]) for i in order[:3] if contrib[i] > 0]
 
 
-def plain_clean(normalizer: TextNormalizer, value: str, limit: int) -> str:
-    """The normaliser without its short cuts."""
+def plain_clean(normalizer: TextNormalizer, value: str, limit: int, plain: bool) -> str:
+    """The normaliser without its short cuts; `plain`: tags and entities removed too."""
     text = value[: limit * RAW_FACTOR]
-    if "<" in text:
-        text = _TAG.sub(" ", text)
+    if plain:
+        text = html.unescape(_TAG.sub(" ", text))
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _PINYIN.sub("", text)
     text = normalizer._t2s.convert(text)
@@ -145,10 +146,13 @@ def test_normalizer_short_cuts_change_nothing() -> None:
     normalizer = TextNormalizer()
     rng = random.Random(1)
     alphabet = list("定安县龍湖鎮 \t\n\r\u00a0\u3000\u200b\ufeff\x07(wǎng)（ā）,、，、<b>abc12")
+    alphabet += ["&lt;", "&amp;", "&nbsp;"]
     for _ in range(3_000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
         for limit in (10, 500):
-            assert normalizer.clean(value, limit) == plain_clean(normalizer, value, limit)
+            for plain in (False, True):
+                expected = plain_clean(normalizer, value, limit, plain)
+                assert normalizer.clean(value, limit, plain) == expected
 
 
 def test_pii_address_short_cuts_change_nothing() -> None:

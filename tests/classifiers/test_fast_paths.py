@@ -3,7 +3,9 @@
 - the batch TF-IDF matrix equals the per-block one (sklearn `normalize` + `hstack`);
 - the bulk explanations equal a per-item `argsort` of value × weight;
 - the division-free MinHash permutation equals `(a·x + b) mod (2^61 − 1)`;
-- ScoredItems assembled with `model_construct` pass a full validation unchanged;
+- ScoredItems assembled with `model_construct` pass a full validation unchanged, and so do
+  the department references built without validation;
+- the router's remembered speaker is the speaker of the text it is asked about;
 - the rules' department ranking does not depend on Python's string hashing.
 """
 
@@ -22,8 +24,9 @@ from classifiers.bench import make_items
 from classifiers.bundle import load_model
 from classifiers.minhash import _GOLDEN, MAX_HASH, MERSENNE, MinHasher
 from classifiers.model_classifier import ModelClassifier
+from classifiers.rules.departments import DepartmentRouter
 from classifiers.sparse import tfidf_matrix, top_contributions
-from pipeline.models import ScoredItem
+from pipeline.models import DepartmentRef, Jurisdiction, ScoredItem
 from tests.classifiers.conftest import item
 
 
@@ -51,6 +54,20 @@ def test_tfidf_matrix_equals_the_per_block_computation() -> None:
     slow = per_block_tfidf(rows, cols, 40, idf, edges)
     assert (fast.indptr == slow.indptr).all() and (fast.indices == slow.indices).all()
     assert fast.dtype == np.float32 and (fast.data == slow.data).all()
+
+
+def test_tfidf_matrix_with_an_empty_block_and_an_empty_batch() -> None:
+    rng = np.random.default_rng(4)
+    idf = rng.uniform(1, 5, 100).astype(np.float32)
+    edges = np.array([0, 40, 40, 90])  # the second block has no column
+    rows, cols = rng.integers(0, 12, 600), rng.integers(0, 100, 600)
+    fast = tfidf_matrix(rows, cols, 12, idf, edges)
+    slow = per_block_tfidf(rows, cols, 12, idf, np.array([0, 40, 90]))
+    assert (fast.indptr == slow.indptr).all() and (fast.indices == slow.indices).all()
+    assert (fast.data == slow.data).all()
+    none = np.zeros(0, dtype=np.int64)
+    empty = tfidf_matrix(none, none, 3, idf, edges)
+    assert empty.shape == (3, 100) and empty.nnz == 0 and (empty.indptr == 0).all()
 
 
 def test_top_contributions_equal_a_per_item_argsort() -> None:
@@ -92,6 +109,23 @@ def test_constructed_scored_items_are_valid(model_classifier, classifier) -> Non
         for scored in scorer.score_many(items):
             again = ScoredItem.model_validate(scored.model_dump())
             assert again == scored and again.to_json() == scored.to_json()
+            for ref in scored.departments:
+                valid = DepartmentRef.model_validate(ref.model_dump())
+                assert valid == ref and valid.model_fields_set == ref.model_fields_set
+
+
+def test_the_remembered_speaker_belongs_to_the_text(profile) -> None:
+    router = DepartmentRouter(profile)
+    county = Jurisdiction(name="定安县", code="469021", level="county")
+    own_act = "定安县教育局关于秋季学期营养餐的说明\n本学期起供餐时间调整。"
+    other = "网友反映秋季学期营养餐供餐时间调整，教育局何时说明？"
+    ev = router.evidence(own_act)
+    assert router.route(own_act, [], county, None, evidence=ev)[0].why.startswith("文中点名")
+    # the same evidence asked about another text: that text's speaker (none), not the memo's
+    lead = ("education", "模型")
+    refs = router.route(other, [], county, None, lead=lead, evidence=ev)
+    assert refs[0].why == "模型"
+    assert router.route(own_act, [], county, None, lead=lead, evidence=ev)[0].why != "模型"
 
 
 def test_department_ranking_does_not_depend_on_string_hashing() -> None:

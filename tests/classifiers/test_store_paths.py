@@ -27,7 +27,8 @@ from classifiers.rules.places import (
     PlaceEvidence,
     PlaceLocator,
 )
-from pipeline.storage.sqlite import _decode, _encode, open_sqlite_stores
+from pipeline.storage.sqlite import open_sqlite_stores
+from pipeline.storage.sqlite_state import _decode, _encode
 from tests.classifiers.conftest import MemoryStateStore, item
 
 TEXT = "定安县龙湖镇居丁村停水第四天了，村里水龙头一滴都没有，镇上的管子爆了在修，家里有老人有小孩"
@@ -88,7 +89,7 @@ class PlainLocator(PlaceLocator):
 
     def locate(self, text, hits=None):
         ev = PlaceEvidence(province_context=any(p in text for p in _PROVINCE_CONTEXT))
-        other_end = -10
+        other_start = other_end = -10
         for hit in self.matcher.find(text) if hits is None else hits:
             kinds = {label.split(":", 1)[0] for label in hit.labels}
             if "county" in kinds:
@@ -99,18 +100,18 @@ class PlainLocator(PlaceLocator):
                 continue
             if "neighbour" in kinds:
                 ev.neighbours[hit.labels[0].split(":", 1)[1]] += 1
-                other_end = hit.end
+                other_start, other_end = hit.start, hit.end
                 continue
             if "region" in kinds:
                 ev.elsewhere[hit.word] += 1
-                other_end = hit.end
+                other_start, other_end = hit.start, hit.end
                 continue
             if "local" in kinds:
                 ev.weak.append(hit.word)
                 continue
             gap = text[other_end : hit.start] if 0 <= hit.start - other_end <= 4 else None
             if gap is not None and _CJK_ONLY.fullmatch(gap):
-                ev.foreign.append(text[other_end - 2 : hit.end])
+                ev.foreign.append(text[other_start : hit.end])  # "新郑市龙湖镇"
                 continue
             self._plain_place(text, hit.word, hit.start, hit.labels, ev)
         return ev

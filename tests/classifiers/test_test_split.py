@@ -1,7 +1,8 @@
-"""Regression on the held-out test split with the bundled model: the figures reached when it
-was trained (relevance F1 0.963, category micro-F1 0.862, lead accuracy 0.840, town accuracy
-0.953; rules baseline 0.824 / 0.435 / 0.506 / 0.708), minus a small margin, and the model
-beats the rules baseline on every figure. The test split is only measured here, never used
+"""Regression on the held-out test split with the bundled model: the figures reached (relevance
+F1 0.970, category micro-F1 0.866, lead accuracy 0.844, town accuracy 0.953 — 0.963 / 0.862
+before the jurisdiction check of rules/relevance.py `out_of_area`; rules baseline 0.824 /
+0.435 / 0.506 / 0.708), minus a small margin, and the model beats the rules baseline on every
+figure. The test split is only measured here, never used
 for training or tuning."""
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from classifiers.corpus import CORPUS_DIR, CorpusLoader
 from classifiers.metrics import HEADLINE, measure
 
 REACHED = {
-    "relevance_f1": 0.963,
-    "category_micro_f1": 0.862,
-    "lead_accuracy": 0.840,
+    "relevance_f1": 0.970,
+    "category_micro_f1": 0.866,
+    "lead_accuracy": 0.844,
     "town_accuracy": 0.953,
 }
 MARGIN = 0.02
