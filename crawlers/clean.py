@@ -26,6 +26,11 @@ MAX_PAGE_TAGS = 20_000
 _PARSE_ERRORS = (ValueError, AssertionError, lxml.etree.ParserError, lxml.etree.LxmlError)
 
 _ELEMENT = re.compile(r"<[A-Za-z]")
+# trafilatura unescapes its text once more after parsing, so a user's typed "&lt;b&gt;" (in the
+# page: "&amp;lt;b&amp;gt;") would come out as "<b>". An escaped "&" is carried through it as
+# U+FFFC (the object replacement character, which trafilatura keeps) and put back after.
+_ESCAPED_AMP = re.compile(r"&(?:amp|#0*38|#x0*26);", re.I)
+_AMP_MARK = "\ufffc"
 _BLOCK_TAGS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "blockquote", "section")
 
 
@@ -181,13 +186,17 @@ def _bounded(page: str) -> tuple[str, bool]:
 
 
 def clean_html(html: bytes | str, url: str = "") -> CleanResult:
-    """Main text, title and metadata block of a crawled page."""
+    """Main text, title and metadata block of a crawled page. Markup a user typed (escaped in
+    the page: "&lt;script&gt;") stays text; only the page's own tags are removed."""
     page = decode_html(html)
     if not page.strip():
         return CleanResult("")
     page, truncated = _bounded(page)
+    protect = _AMP_MARK not in page  # (a page that has U+FFFC itself is read as it is)
+    marked = _ESCAPED_AMP.sub(_AMP_MARK, page) if protect else page
+    unmark = "&" if protect else _AMP_MARK
     doc = trafilatura.bare_extraction(
-        page,
+        marked,
         url=url or None,
         with_metadata=True,
         include_comments=False,
@@ -197,10 +206,10 @@ def clean_html(html: bytes | str, url: str = "") -> CleanResult:
     text = (doc.text or "") if doc is not None else ""
     title = (doc.title or "") if doc is not None else ""
     if not text.strip():
-        text, fallback_title = _readability_text(page)
+        text, fallback_title = _readability_text(marked)
         title = title or fallback_title
-    result = clean_text(text)
-    result.title = clean_title(title)
+    result = clean_text(text.replace(_AMP_MARK, unmark))
+    result.title = clean_title(title.replace(_AMP_MARK, unmark))
     page_meta = _page_metadata(page)
     result.metadata = {**page_meta, **result.metadata}
     extra = ["truncated"] if truncated else []

@@ -88,10 +88,12 @@ def crawl_in_process(
     track_changes: bool = True,
     flush_every: int = 50,
     log_level: str = "WARNING",
+    dns_servers: list[str] | None = None,
 ) -> PassReport:
     """Crawl every source once with a CrawlerProcess in this process; items go to ctx's bus.
 
-    Runs the reactor in the calling thread until the crawl ends or `stop` is set."""
+    Runs the reactor in the calling thread until the crawl ends or `stop` is set; host names
+    are looked up by `dns_servers` ("host:port") when given, else by the system."""
     from scrapy.crawler import CrawlerProcess
 
     if reactor_already_ran():
@@ -99,7 +101,8 @@ def crawl_in_process(
     started = time.monotonic()
     sink = ItemSink(ctx, open_seen_index(ctx) if track_changes else None, flush_every)
     _quiet_scrapy(log_level)
-    process = CrawlerProcess(scrapy_settings(log_level, LOG_INSTALL_ROOT_HANDLER=False))
+    overrides = {"LOG_INSTALL_ROOT_HANDLER": False, "YUQING_DNS_SERVERS": dns_servers or []}
+    process = CrawlerProcess(scrapy_settings(log_level, **overrides))
     _quiet_scrapy(log_level)  # again: dictConfig reset the levels
     for source in sources:
         process.crawl(spider_for(source), source=source, sink=sink)

@@ -7,47 +7,34 @@ and counts it in the source's health, and the crawl goes on.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
+from twisted.internet.error import DNSLookupError
 from twisted.internet.task import deferLater
 
 from crawlers.encoding import decode_page
+from crawlers.resolver import GuardedResolver, literal_address, non_public, system_lookup
 
 TEXT_TYPES = ("text/", "application/xml", "application/json", "+xml", "+json", "javascript")
 
 
-@lru_cache(maxsize=1024)
-def _addresses(host: str) -> tuple[str, ...]:
-    try:
-        return (str(ipaddress.ip_address(host.strip("[]"))),)
-    except ValueError:
-        pass
-    try:
-        return tuple(sorted({info[4][0] for info in socket.getaddrinfo(host, None)}))
-    except OSError:
-        return ()
-
-
 def private_address(url: str) -> str | None:
-    """The first private, loopback, link-local or reserved address `url`'s host resolves to."""
+    """The first non-public address `url`'s host resolves to (a blocking system lookup: for
+    tools and tests; a crawl asks its GuardedResolver instead)."""
     host = urlsplit(url).hostname or ""
-    for addr in _addresses(host):
-        ip = ipaddress.ip_address(addr.split("%")[0])
-        mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
-        # not global: also shared (100.64/10), benchmark and documentation ranges; multicast
-        if any(not x.is_global or x.is_multicast for x in (ip, mapped) if x is not None):
-            return addr
-    return None
+    literal = literal_address(host)
+    try:
+        addresses = (literal,) if literal is not None else system_lookup(host)
+    except DNSLookupError:
+        return None
+    return next((a for a in addresses if non_public(a)), None)
 
 
 def _source(crawler: Any) -> Any:
@@ -55,8 +42,11 @@ def _source(crawler: Any) -> Any:
 
 
 class PrivateAddressMiddleware:
-    """SSRF guard: a URL (or a redirect) to a private network is refused unless the source
-    sets `allow_private: true`."""
+    """SSRF guard: only http(s) URLs are fetched, and a URL (or a redirect) to a private
+    network is refused unless the source's `allow_private` allows that address.
+
+    The host's addresses come from the crawl's GuardedResolver, which pins them: the
+    connection then goes to the address checked here, whatever the DNS server answers later."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -65,15 +55,38 @@ class PrivateAddressMiddleware:
     def from_crawler(cls, crawler: Any) -> PrivateAddressMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            raise IgnoreRequest(f"refused: {parts.scheme}: URLs are not crawled, only http(s)")
         source = _source(self.crawler)
-        if source is None or source.allow_private or not request.url.startswith("http"):
+        if source is None:
             return
-        if addr := private_address(request.url):
+        host = parts.hostname or ""
+        addresses = await _addresses(host)  # pinned: the connection needs it even if allowed
+        if source.allow_private is True:
+            return
+        if bad := next((a for a in addresses if non_public(a) and not source.allows(a)), None):
             raise IgnoreRequest(
-                f"refused: {urlsplit(request.url).hostname} is a private or loopback address "
-                f"({addr}); set allow_private: true on the source to crawl it"
+                f"refused: {host} is a private or loopback address ({bad}); "
+                "set allow_private: true (or a list of networks) on the source to crawl it"
             )
+
+
+async def _addresses(host: str) -> tuple[str, ...]:
+    """The host's pinned addresses, from the resolver the crawl's connections use."""
+    if (literal := literal_address(host)) is not None:
+        return (literal,)
+    resolver = getattr(reactor, "resolver", None)
+    if not isinstance(resolver, GuardedResolver):
+        raise IgnoreRequest(
+            "refused: the crawl's DNS_RESOLVER is not crawlers.resolver.GuardedResolver, "
+            "so private addresses cannot be refused safely"
+        )
+    try:
+        return await maybe_deferred_to_future(resolver.addresses(host))
+    except DNSLookupError as exc:  # retried like Scrapy's own lookup failures
+        raise CannotResolveHostError(str(exc)) from None
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

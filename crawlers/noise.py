@@ -19,7 +19,8 @@ _COMMA_RUN = re.compile(r"[,，、;；]*、[,，、;；]*|[,，]{2,}")
 _STOP_RUN = re.compile(r"[,，、]+(?=[。！？；：])|(?<=[。！？；：])[,，、]+")
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _HALF_AFTER_CJK = re.compile(rf"(?<=[{_CJK}）》”])([,;:?!])(?![\d/])")
-_BREADCRUMB = re.compile(r"^(?:[>›»]?[^>›»]{1,24}[>›»]){2,}[^>›»]{0,24}$")
+# Crumbs hold no "<": "发了<b>字</b>" is markup a user typed, not a navigation trail.
+_BREADCRUMB = re.compile(r"^(?:[>›»]?[^<>›»]{1,24}[>›»]){2,}[^<>›»]{0,24}$")
 
 METADATA_LABELS = (
     "索引号",

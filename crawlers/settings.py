@@ -38,6 +38,12 @@ def scrapy_settings(log_level: str = "WARNING", **overrides: Any) -> dict[str, A
         "DOWNLOAD_WARNSIZE": 0,
         "HTTPCACHE_ENABLED": False,
         "REDIRECT_MAX_TIMES": 10,
+        # Every connection's address comes from the resolver that the SSRF guard checked.
+        "TWISTED_DNS_RESOLVER": "crawlers.resolver.GuardedResolver",
+        "YUQING_DNS_SERVERS": [],  # "host:port" DNS servers to ask instead of the system's
+        "DNS_TIMEOUT": 20,
+        # Only http(s) is crawled: a page's file:// or ftp:// link must not read local files.
+        "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None},
     }
     settings.update(overrides)
     return settings

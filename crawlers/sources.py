@@ -7,6 +7,7 @@ spider kind's own model. Credentials are secrets: never printed, never logged.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -65,9 +66,9 @@ class SourceConfig(BaseModel):
     retry_backoff_s: float = Field(default=1.0, ge=0, description="first retry's delay; doubles")
     timeout_s: float = Field(default=30.0, gt=0)
     max_page_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
-    allow_private: bool = Field(
-        default=False, description="crawl private / loopback addresses (the demo, tests)"
-    )
+    # true: crawl private / loopback addresses (the demo, tests); a list of networks
+    # ["10.8.0.0/16", "127.0.0.1"]: only those private addresses (an intranet portal).
+    allow_private: bool | list[str] = False
     encoding: str | None = Field(default=None, description="force a page encoding")
     # Health: `source_down` when nothing was yielded for down_after × the interval.
     down_after: float = Field(default=3.0, gt=0)
@@ -88,6 +89,25 @@ class SourceConfig(BaseModel):
         if value is not None and len(value.split()) != 5:
             raise ValueError(f"expected a 5-field crontab line; got {value!r}")
         return value
+
+    @field_validator("allow_private")
+    @classmethod
+    def _networks(cls, value: bool | list[str]) -> bool | list[str]:
+        if isinstance(value, list):
+            for net in value:
+                try:
+                    ipaddress.ip_network(net, strict=False)
+                except ValueError:
+                    msg = f"expected true, false or a list of networks; got {net!r}"
+                    raise ValueError(msg) from None
+        return value
+
+    def allows(self, addr: str) -> bool:
+        """Whether this source may connect to the non-public address `addr`."""
+        if isinstance(self.allow_private, bool):
+            return self.allow_private
+        ip = ipaddress.ip_address(addr.split("%")[0])
+        return any(ip in ipaddress.ip_network(n, strict=False) for n in self.allow_private)
 
     @model_validator(mode="after")
     def _has_input(self) -> SourceConfig:

@@ -33,6 +33,9 @@ class CrawlOptions(BaseModel):
     track_changes: bool = Field(default=True, description="emit only new or changed items")
     flush_every: int = Field(default=50, ge=1)
     log_level: str = "WARNING"
+    dns_servers: list[str] = Field(
+        default_factory=list, description='DNS servers ("host:port") instead of the system\'s'
+    )
 
 
 class CrawlStage(Stage):
@@ -57,6 +60,7 @@ class CrawlStage(Stage):
             "track_changes": opts.track_changes,
             "flush_every": opts.flush_every,
             "log_level": opts.log_level,
+            "dns_servers": opts.dns_servers,
         }
         in_process = opts.isolate == "never" or (
             opts.isolate == "auto" and self.one_pass and not reactor_already_ran()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scrapy.http import Response
 
-from crawlers.clean import clean_fragment, clean_title
+from crawlers.clean import clean_fragment, clean_text, clean_title
 from crawlers.mapping import PRESETS, as_int, fill, lookup, parse_time
 from crawlers.spiders.base import SourceSpider
 
@@ -38,6 +38,9 @@ class SocialApiSelectors(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict)
     auth: str = "none"  # none | query | bearer | header
     auth_name: str = "access_token"  # the query parameter or header name
+    # The text field holds HTML (Weibo: links, <br />, a user's "<" escaped as &lt;) or plain
+    # text (many exports), where a "<b>" or "<script>" is what the user typed.
+    text_format: Literal["html", "text"] = "html"
 
     @model_validator(mode="before")
     @classmethod
@@ -142,7 +145,9 @@ class SocialApiSpider(SourceSpider):
         published = parse_time(
             lookup(record, f.get("published", "")), sel.time_format, self.source.timezone
         )
-        item = self.base_item(url, this_id, clean_fragment(text_html).text, published)
+        plain = sel.text_format == "text"
+        text = clean_text(text_html).text if plain else clean_fragment(text_html).text
+        item = self.base_item(url, this_id, text, published)
         item["title"] = clean_title(str(lookup(record, f.get("title", "")) or ""))
         item["author"] = str(lookup(record, f.get("author", "")) or "") or None
         metrics = {m: as_int(lookup(record, f[m])) for m in METRICS if f.get(m)}

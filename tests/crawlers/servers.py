@@ -16,12 +16,16 @@ SITES = Path(__file__).parent / "sites"
 
 
 class LocalServer:
-    """A ThreadingHTTPServer on 127.0.0.1 in a daemon thread; `stop()` makes it stop answering."""
+    """A ThreadingHTTPServer on 127.0.0.1 (or `host`, `port`) in a daemon thread; `stop()`
+    makes it stop answering."""
 
-    def __init__(self, handler: Callable[..., BaseHTTPRequestHandler]):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(
+        self, handler: Callable[..., BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0
+    ):
+        self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

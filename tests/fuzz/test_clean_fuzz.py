@@ -4,6 +4,7 @@ an exception, never a hang, and no control characters left in the stored text.""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
@@ -115,3 +116,29 @@ def test_a_huge_page_is_cut_and_says_so() -> None:
     assert time.perf_counter() - start < 25
     assert "truncated" in result.warnings
     assert result.text.startswith("定安县龙湖镇停水三天，村民反映。")
+
+
+TYPED_MARKUP = st.lists(
+    st.sampled_from(
+        ["<b>", "</b>", "<script>", "</script>", "<img src=x onerror=alert(1)>", "<!-- x -->",
+         "&lt;", "&amp;", "&#38;", "a < b", "1<2", "x>y", "<<书名>>", "定安县", "停水", "x", " "]
+    ),
+    min_size=1,
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(["<b>", "</script>", "<p>", "&lt;"]), TYPED_MARKUP)
+def test_markup_a_user_typed_comes_back_as_typed(tag: str, typed: str) -> None:
+    """What a user typed, escaped into a page as a forum or CMS does, is the cleaned text."""
+    line = " ".join((tag + typed).split())
+    escaped = html.escape(line, quote=False)
+    assert clean_fragment(f"<p>{escaped}</p><script>evil()</script>").text == line
+    page = (
+        "<html><head><title>帖子</title></head><body><article>"
+        "<p>定安县龙湖镇停水三天，村民反映问题，希望有关部门尽快解决。</p>"
+        f"<p>{escaped}</p><p>感谢各位的关注和支持，希望有关部门尽快回应。</p>"
+        "</article></body></html>"
+    )
+    assert clean_html(page).text.splitlines()[1] == line
