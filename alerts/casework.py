@@ -15,7 +15,7 @@ from alerts.cases import case_id_for
 from alerts.corrections import LabelWriter
 from alerts.escalation import save_with_retry
 from alerts.localtime import iso_local
-from alerts.merging import merge
+from alerts.merging import absorb, check, dismiss
 from alerts.notices import Outbox
 from alerts.resolver import PolicyResolver
 from alerts.status import WorkflowError
@@ -49,7 +49,7 @@ class CaseDesk:
     def get(self, case_id: str, step: str = "show") -> Case:
         case = self.stores.cases.get(case_id)
         if case is None:
-            raise WorkflowError(case_id, step, "no such case")
+            raise WorkflowError(case_id, step, "没有这个案件", "no_such_case")
         return case
 
     def context(self, case: Case, actor: str, now: datetime) -> StepContext:
@@ -69,6 +69,7 @@ class CaseDesk:
 
         saved = save_with_retry(self.stores.cases, case_id, mutate)
         assert saved is not None  # mutate always returns a case
+        self.stores.cases.refresh()  # every screen's lists show the step at once
         self.labels.write_new(before[0], saved)
         return saved
 
@@ -78,21 +79,24 @@ class CaseDesk:
         absorbed, target = self.get(absorbed_id, "merge"), self.get(target_id, "merge")
         now = self.clock()
         ctx = self.context(absorbed, actor, now)
-        merge(absorbed, target, ctx)  # check first: raises with both unchanged
+        check(absorbed, target)  # first: raises with both unchanged
 
         def grow(fresh: Case) -> Case:
-            _, grown = merge(self.get(absorbed_id, "merge"), fresh, ctx)
-            changed = self.resolver.maintain(grown, now)
+            source = self.get(absorbed_id, "merge")
+            check(source, fresh)
+            changed = self.resolver.maintain(absorb(source, fresh, ctx), now)
             self.outbox.put_case(changed)
             return changed
 
         def shrink(fresh: Case) -> Case:
-            gone, _ = merge(fresh, self.get(target_id, "merge"), ctx)
-            return gone
+            into = self.get(target_id, "merge")
+            check(fresh, into)
+            return dismiss(fresh, into, ctx)
 
         grown = save_with_retry(self.stores.cases, target_id, grow)
         gone = save_with_retry(self.stores.cases, absorbed_id, shrink)
         assert grown is not None and gone is not None
+        self.stores.cases.refresh()
         return gone, grown
 
     def open_manual(
@@ -113,9 +117,9 @@ class CaseDesk:
         """A case opened by hand: what a superior government asks to be answered (上级要求回应)
         or what the joint meeting refers (转办). The same request twice is refused."""
         if origin not in ORIGINS:
-            raise WorkflowError("-", "open", f"unknown origin {origin!r} ({', '.join(ORIGINS)})")
+            raise WorkflowError("-", "open", f"未知的立案来源「{origin}」", "unknown_origin")
         if not title.strip():
-            raise WorkflowError("-", "open", "a case needs a title (--title)")
+            raise WorkflowError("-", "open", "请填写标题", "title_required")
         profile = profile or self.settings.profile
         now = self.clock()
         digest = hashlib.sha256(f"{origin}\x00{title}\x00{text}".encode()).hexdigest()[:16]
@@ -142,7 +146,7 @@ class CaseDesk:
         ctx = StepContext(actor=actor, now=now, directory=directory)
         unknown = [c for c in categories or () if c not in CATEGORIES]
         if unknown:
-            raise WorkflowError(case_id, "open", f"unknown category {unknown[0]!r}")
+            raise WorkflowError(case_id, "open", f"未知类别「{unknown[0]}」", "unknown_category")
         update: dict[str, Any] = {"categories": list(dict.fromkeys(categories or ()))}
         if lead:
             update["lead_department"] = department(
@@ -168,7 +172,8 @@ class CaseDesk:
         case = self.resolver.maintain(case, now)
         self.outbox.put_case(case)
         if not self.stores.cases.create(case):
-            raise WorkflowError(case_id, "open", "this request is already open as this case")
+            raise WorkflowError(case_id, "open", "这一要求已经立案", "already_open")
+        self.stores.cases.refresh()
         return case
 
 

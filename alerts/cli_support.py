@@ -68,7 +68,7 @@ def one_line(text: str) -> str:
 
 
 def step_command(step: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """--as, --json, --config, --data, and errors as "yuqing: error: case X: step: …"."""
+    """--as, --json, --config, --data, and errors as "yuqing: error: case X: step: 原因 [code]"."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -76,8 +76,8 @@ def step_command(step: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
             case_id = kwargs.get("case_id", "-")
             try:
                 return fn(*args, **kwargs)
-            except WorkflowError as exc:
-                message = str(exc)
+            except WorkflowError as exc:  # the Chinese reason, then its code for scripts
+                message = f"{exc} [{exc.code}]"
             except (ConfigError, StoreError) as exc:
                 message = f"case {case_id}: {step}: {one_line(str(exc))}"
             click.echo(f"yuqing: error: {one_line(message)}", err=True)

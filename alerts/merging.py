@@ -7,6 +7,9 @@ Later items of the absorbed event follow the redirect (`merged_into`) to X.
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
+
 from alerts.labels import SEVERITY_RANK
 from alerts.status import STATUS_LABELS
 from alerts.steps import StepContext, append, entry, fail, require_open
@@ -19,6 +22,8 @@ MAX_REDIRECTS = 8
 
 def merged_into(case: Case) -> str | None:
     """The case this one was merged into, if any."""
+    if case.dismissed_reason is None:  # never dismissed, so never merged: no timeline scan
+        return None
     for e in reversed(case.timeline):
         if e.detail.get("event") == MERGED_INTO:
             return str(e.detail["into"])
@@ -45,24 +50,34 @@ def follow_merges(store: CaseStore, case_id: str, case: Case | None = None) -> s
 
 def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:
     """(absorbed, target) after the merge; raises WorkflowError with both unchanged."""
+    check(absorbed, target)
+    return dismiss(absorbed, target, ctx), absorb(absorbed, target, ctx)
+
+
+def check(absorbed: Case, target: Case) -> None:
+    """Raises WorkflowError when `absorbed` may not be merged into `target`."""
     step = "merge"
     if absorbed.case_id == target.case_id:
-        raise fail(absorbed, step, "a case cannot be merged into itself")
+        raise fail(absorbed, step, "不能把案件并入它自己", "merge_into_itself")
     into = merged_into(absorbed)
     if into:
-        raise fail(absorbed, step, f"already merged into {into}")
+        raise fail(absorbed, step, f"本案已并入 {into}", "already_merged")
     require_open(absorbed, step)
     if target.status in ("closed", "dismissed"):
-        raise fail(absorbed, step, f"the target case {target.case_id} is {target.status}")
+        raise fail(absorbed, step, f"目标案件 {target.case_id} 已结束，不能并入", "target_closed")
     if absorbed.profile != target.profile:
-        raise fail(absorbed, step, "the two cases belong to different jurisdiction profiles")
+        raise fail(absorbed, step, "两案属于不同辖区，不能合并", "different_profiles")
 
-    moved_items = [i for i in absorbed.items if i not in target.items]
+
+def absorb(absorbed: Case, target: Case, ctx: StepContext) -> Case:
+    """`target` with the evidence, responses and timeline of `absorbed` (checked first)."""
+    known = set(target.items)
+    moved_items = [i for i in absorbed.items if i not in known]
     moved_entries = [
         e.model_copy(update={"detail": {**e.detail, "from_case": absorbed.case_id}})
         for e in absorbed.timeline
     ]
-    timeline = sorted([*target.timeline, *moved_entries], key=lambda e: parse_time(e.at))
+    timeline = sorted([*target.timeline, *moved_entries], key=lambda e: _at(e.at))
     both = [*target.responses, *absorbed.responses]  # a response in both (same id): once
     update: dict[str, object] = {
         "items": [*target.items, *moved_items],
@@ -89,14 +104,14 @@ def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:
     update["co_departments"] = [*target.co_departments, *extra]
     grown = target.model_copy(update=update)
     what = f"合并案件: {absorbed.case_id}「{absorbed.title}」并入，信息 {len(moved_items)} 条"
-    grown = append(
-        grown,
-        entry(ctx, what, "absorbed", case=absorbed.case_id, items=moved_items),
-    )
+    return append(grown, entry(ctx, what, "absorbed", case=absorbed.case_id, items=moved_items))
 
+
+def dismiss(absorbed: Case, target: Case, ctx: StepContext) -> Case:
+    """`absorbed` dismissed as merged into `target` (checked first), its evidence moved."""
     reason = f"merged into {target.case_id}"
     what = f"状态: {STATUS_LABELS[absorbed.status]} → {STATUS_LABELS['dismissed']}（{reason}：并入「{target.title}」）"
-    gone = append(
+    return append(
         absorbed,
         entry(
             ctx,
@@ -111,4 +126,9 @@ def merge(absorbed: Case, target: Case, ctx: StepContext) -> tuple[Case, Case]:
         items=[],
         responses=[],
     )
-    return gone, grown
+
+
+@lru_cache(maxsize=4096)
+def _at(value: str) -> datetime:
+    """A timeline time, parsed once: a merge sorts both timelines by it."""
+    return parse_time(value)

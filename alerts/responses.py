@@ -40,6 +40,7 @@ RESPONSE_LABELS = {
     "result": "处置结果",
     "official_reply": "官方回复",
 }
+REVIEW_DONE = {"approved": "审发通过", "rejected": "退回"}
 __all__ = ["CRAWLER", "LEVELS", "locate", "official_reply", "respond", "response_id", "review"]
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 MIN_PREFIX = 8  # "rsp-" and four hex digits: a shorter prefix is refused as too vague
@@ -52,7 +53,8 @@ def locate(case: Case, ref: int | str, step: str = "review") -> int:
     if isinstance(ref, int) or re.fullmatch(r"#?\d+", text):
         number = int(text.lstrip("#"))
         if not 1 <= number <= len(case.responses):
-            raise fail(case, step, f"no response #{number} (the case has {len(case.responses)})")
+            why = f"没有第 {number} 条回应（本案共 {len(case.responses)} 条）"
+            raise fail(case, step, why, "unknown_response")
         return number - 1
     exact = [i for i, r in enumerate(case.responses) if r.id == text]
     if exact:
@@ -60,9 +62,12 @@ def locate(case: Case, ref: int | str, step: str = "review") -> int:
     hits = [i for i, r in enumerate(case.responses) if r.id.startswith(text)]
     if len(text) >= MIN_PREFIX and len(hits) == 1:
         return hits[0]
-    known = "、".join(r.id for r in case.responses) or "none"
-    why = "ambiguous" if len(hits) > 1 and len(text) >= MIN_PREFIX else "no response"
-    raise fail(case, step, f"{why} {text!r} (responses: {known})")
+    known = "、".join(r.id for r in case.responses) or "无"
+    if len(hits) > 1 and len(text) >= MIN_PREFIX:
+        why, code = f"回应编号「{text}」不唯一（本案回应: {known}）", "ambiguous_response"
+    else:
+        why, code = f"没有回应「{text}」（本案回应: {known}）", "unknown_response"
+    raise fail(case, step, why, code)
 
 
 def _department(
@@ -78,7 +83,8 @@ def _department(
     try:
         found = directory.department(given.strip())
     except KeyError:
-        raise fail(case, step, f"unknown department {given!r}") from None
+        why = f"未知部门「{given}」，请从本县部门名录中选择"
+        raise fail(case, step, why, "unknown_department") from None
     return Response.Department(code=found.code, name=found.name)
 
 
@@ -99,24 +105,27 @@ def respond(
     step = "respond"
     require_status(case, step, ("acknowledged", "verifying", "responded"))
     if kind not in RESPONSE_KINDS:
-        raise fail(
-            case, step, f"unknown response kind {kind!r} (known: {', '.join(RESPONSE_KINDS)})"
-        )
+        known = "、".join(RESPONSE_LABELS.get(k, k) for k in RESPONSE_KINDS)
+        why = f"未知回应类型「{kind}」（可选: {known}）"
+        raise fail(case, step, why, "unknown_response_kind")
     if not text.strip():
-        raise fail(case, step, "a response needs its text")
+        raise fail(case, step, "请填写回应内容", "text_required")
     if published_at is not None:
         try:
             published_at = iso_local(parse_time(published_at))
-        except ValueError as exc:
-            raise fail(case, step, f"published_at: {exc}") from None
+        except ValueError:
+            why = f"发布时间格式不对（{published_at}），例如 2026-05-01T09:30+08:00"
+            raise fail(case, step, why, "bad_time") from None
     if response_id is not None and not ID_PATTERN.match(response_id):
-        raise fail(case, step, f"response id {response_id!r}: letters, digits, _.:- only")
+        why = f"回应编号「{response_id}」只能含字母、数字和 _.:-"
+        raise fail(case, step, why, "bad_response_id")
     rid = response_id or response_id_for(case, ctx.actor, ctx.at, kind, text)
     for existing in case.responses:
         if existing.id == rid:
             if (existing.kind, existing.text) == (kind, text):
                 return case  # the same submission again: recorded once
-            raise fail(case, step, f"response id {rid!r} is already used by another response")
+            why = f"回应编号「{rid}」已被另一条回应使用"
+            raise fail(case, step, why, "response_id_taken")
     dept = _department(case, step, ctx.directory, department)
     number = len(case.responses) + 1
     draft = Response(
@@ -173,13 +182,17 @@ def review(
     index = locate(case, number, step)
     number = index + 1
     if level not in LEVELS:
-        raise fail(case, step, f"unknown review level {level!r} (known: {', '.join(LEVELS)})")
+        known = "、".join(LEVEL_LABELS[lv] for lv in LEVELS)
+        why = f"未知审查环节「{level}」（可选: {known}）"
+        raise fail(case, step, why, "unknown_review_level")
     current = case.responses[index]
     if current.review.state in ("approved", "rejected"):
-        raise fail(case, step, f"response #{number} is already {current.review.state}")
+        done = REVIEW_DONE[current.review.state]
+        raise fail(case, step, f"第 {number} 条回应已{done}", "already_reviewed")
     missing = _missing_before(case, current.review, level)
     if missing:
-        raise fail(case, step, f"response #{number}: {LEVEL_LABELS[level]} before {missing}")
+        why = f"第 {number} 条回应: {LEVEL_LABELS[level]}之前须先完成{missing}"
+        raise fail(case, step, why, "review_out_of_order")
     record: dict[str, Any] = {
         "level": level,
         "actor": ctx.actor,
@@ -190,7 +203,8 @@ def review(
     if level == "cosign":
         record["department"] = _cosigner(case, department, current.review)
     elif _done(current.review, level):
-        raise fail(case, step, f"response #{number}: {LEVEL_LABELS[level]} is already done")
+        why = f"第 {number} 条回应: {LEVEL_LABELS[level]}已完成"
+        raise fail(case, step, why, "already_reviewed")
     state = current.review.state
     published_at = current.published_at
     if not approve:
@@ -251,8 +265,9 @@ def _cosigner(case: Case, department: str, current: Review) -> str:
     by_name = {d.name: d.code for d in case.co_departments}
     code = by_name.get(department, department)
     if code not in codes:
-        known = "、".join(d.name for d in case.co_departments) or "none"
-        raise fail(case, "review", f"{department!r} is not a co-department (co: {known})")
+        known = "、".join(d.name for d in case.co_departments) or "无"
+        why = f"「{department}」不是本案的配合部门（配合部门: {known}）"
+        raise fail(case, "review", why, "not_a_co_department")
     if any(s.get("department") == code for s in _done(current, "cosign")):
-        raise fail(case, "review", f"{codes[code].name} has already signed")
+        raise fail(case, "review", f"{codes[code].name}已会签", "already_signed")
     return code

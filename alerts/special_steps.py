@@ -16,6 +16,8 @@ from pipeline.models import Case, PoliceHandover, parse_time
 from pipeline.profile import JurisdictionProfile
 
 MAJOR_SEVERITIES = ("major", "especially_major")
+NOT_MAJOR = "只有重大或重要舆情案件才召开联席会议"
+NO_MEETING = "辖区档案中没有联席会议，请指定参会部门"
 CONVENED = "meeting_convened"  # timeline event of 召集
 HELD = "joint_meeting"  # timeline event of the meeting recorded
 
@@ -27,15 +29,19 @@ def handover(
     step = "handover"
     require_open(case, step)
     if "rumor" not in case.categories:
-        raise fail(case, step, "only rumour cases (rumor) are handed over; correct the category")
+        why = "只有造谣传谣类案件才移交；请先在研判中更正类别"
+        raise fail(case, step, why, "not_a_rumour")
     if case.police_handover is not None:
-        raise fail(case, step, f"already handed over to {case.police_handover.to}")
+        why = f"本案已移交{case.police_handover.to}"
+        raise fail(case, step, why, "already_handed_over")
     if not to.strip():
-        raise fail(case, step, "say to whom (--to), e.g. 县公安局 or 县委网信办")
+        why = "请填写移交对象，例如 县公安局 或 县委网信办"
+        raise fail(case, step, why, "recipient_required")
     unknown = [e for e in evidence if e not in case.items]
     if unknown:
-        raise fail(case, step, f"evidence {unknown[0]!r} is not an item of this case")
-    when = _time(case, step, ctx, at, "--at")
+        why = f"证据 {unknown[0]} 不是本案的信息"
+        raise fail(case, step, why, "unknown_evidence")
+    when = _time(case, step, ctx, at, "移交时间")
     ids = list(evidence) or list(case.items)
     record = PoliceHandover(to=to, at=when, evidence=ids)
     what = f"移交: {to}，证据 {len(ids)} 条（{'、'.join(ids[:5])}{'…' if len(ids) > 5 else ''}）"
@@ -46,14 +52,15 @@ def handover(
     )
 
 
-def _time(case: Case, step: str, ctx: StepContext, value: str | None, option: str) -> str:
+def _time(case: Case, step: str, ctx: StepContext, value: str | None, what: str) -> str:
     """`value` (ISO 8601 with offset) in local time; now when not given."""
     if not value:
         return ctx.at
     try:
         return iso_local(parse_time(value))
-    except ValueError as exc:
-        raise fail(case, step, f"{option}: {exc}") from None
+    except ValueError:
+        why = f"{what}格式不对（{value}），例如 2026-05-01T09:30+08:00"
+        raise fail(case, step, why, "bad_time") from None
 
 
 def is_major(case: Case) -> bool:
@@ -88,17 +95,18 @@ def convene(
     step = "convene"
     require_open(case, step)
     if not is_major(case):
-        raise fail(case, step, "only a major or important case convenes the joint meeting")
+        raise fail(case, step, NOT_MAJOR, "not_major")
     if awaiting_meeting(case):
-        raise fail(case, step, "already convened and not yet held: record the meeting first")
+        why = "联席会议已召集、尚未召开，请先记录会议"
+        raise fail(case, step, why, "meeting_pending")
     members = list(members) or default_members(ctx.directory)
     if not members:
-        raise fail(case, step, "no joint meeting in the profile: name the members (--member)")
+        raise fail(case, step, NO_MEETING, "members_required")
     found = [department(case, step, ctx, m, "co", "联席会议") for m in members]
     refs = list({r.code: r for r in found}.values())  # each department once, in order
     codes = [r.code for r in refs]
     recipients = [{"role": "joint_meeting", "code": r.code, "name": r.name} for r in refs]
-    meets_at = _time(case, step, ctx, at, "--at")
+    meets_at = _time(case, step, ctx, at, "开会时间")
     when = meets_at[:16].replace("T", " ")
     jm = ctx.directory.joint_meeting if ctx.directory else None
     where = f"，地点 {place}" if place else ""
@@ -141,14 +149,14 @@ def meeting(
     step = "meeting"
     require_open(case, step)
     if not is_major(case):
-        raise fail(case, step, "only a major or important case convenes the joint meeting")
+        raise fail(case, step, NOT_MAJOR, "not_major")
     if not line.strip():
-        raise fail(case, step, "record the agreed line (--line, 口径)")
+        raise fail(case, step, "请填写会商确定的口径", "line_required")
     members = list(members) or default_members(ctx.directory)
     if not members:
-        raise fail(case, step, "no joint meeting in the profile: name the members (--member)")
+        raise fail(case, step, NO_MEETING, "members_required")
     refs = [department(case, step, ctx, m, "co", "联席会议") for m in members]
-    when = _time(case, step, ctx, held_at, "--held-at")
+    when = _time(case, step, ctx, held_at, "会议时间")
     names = "、".join(r.name for r in refs)
     what = f"联席会议: {when[:16].replace('T', ' ')}，参会 {names}；口径: {line}"
     what += f"；{note}" if note else ""

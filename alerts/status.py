@@ -46,11 +46,14 @@ STATUS_LABELS: dict[str, str] = {
 
 
 class WorkflowError(ValueError):
-    """A workflow step that cannot be done; the message names the case and the step."""
+    """A workflow step that cannot be done: `code` says which refusal (stable, for scripts),
+    `message_zh` why, in Chinese for people (the CLI and the dashboard print it as it is);
+    str() names the case and the step too."""
 
-    def __init__(self, case_id: str, step: str, reason: str):
-        super().__init__(f"case {case_id}: {step}: {reason}")
-        self.case_id, self.step, self.reason = case_id, step, reason
+    def __init__(self, case_id: str, step: str, message_zh: str, code: str = "refused"):
+        super().__init__(f"case {case_id}: {step}: {message_zh}")
+        self.case_id, self.step, self.code = case_id, step, code
+        self.message_zh = self.reason = message_zh
 
 
 class InvalidTransition(WorkflowError):
@@ -77,10 +80,14 @@ def transition(
         raise InvalidTransition(
             case.case_id,
             step or target,
-            f"cannot go from {case.status} to {target} (allowed: {allowed or 'none'})",
+            f"案件当前状态为「{STATUS_LABELS[case.status]}」，不能转为「{STATUS_LABELS[target]}」"
+            f"（可转为: {allowed or '无'}）",
+            "invalid_transition",
         )
     if target == "dismissed" and not reason.strip():
-        raise InvalidTransition(case.case_id, step or "dismiss", "dismissing needs a reason")
+        raise InvalidTransition(
+            case.case_id, step or "dismiss", "排除须填写理由", "reason_required"
+        )
     at = iso_local(now)
     update: dict[str, object] = {"status": target}
     if target == "confirmed" and case.confirmed_at is None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.localtime import iso_local
-from alerts.status import WorkflowError
+from alerts.status import STATUS_LABELS, WorkflowError
 from pipeline.models import Case, CaseStatus, DepartmentRef, Jurisdiction, TimelineEntry
 from pipeline.profile import JurisdictionProfile
 
@@ -29,20 +29,29 @@ class StepContext:
         return iso_local(self.now)
 
 
-def fail(case: Case, step: str, reason: str) -> WorkflowError:
-    return WorkflowError(case.case_id, step, reason)
+def fail(case: Case, step: str, message_zh: str, code: str = "refused") -> WorkflowError:
+    """The refusal of `step` on `case`: why in Chinese, and its stable `code`."""
+    return WorkflowError(case.case_id, step, message_zh, code)
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
 
 
 def require_open(case: Case, step: str) -> None:
     if case.status in CLOSED_STATUSES:
-        raise fail(case, step, f"the case is {case.status}; no further steps")
+        raise fail(case, step, f"案件{status_label(case.status)}，不能再办理", "case_closed")
 
 
 def require_status(case: Case, step: str, allowed: tuple[CaseStatus, ...]) -> None:
     require_open(case, step)
     if case.status not in allowed:
+        wanted = "、".join(status_label(s) for s in allowed)
         raise fail(
-            case, step, f"not allowed in status {case.status} (allowed: {', '.join(allowed)})"
+            case,
+            step,
+            f"案件当前状态为「{status_label(case.status)}」，不能执行这一步（须为: {wanted}）",
+            "wrong_status",
         )
 
 
@@ -51,21 +60,22 @@ def department(
 ) -> DepartmentRef:
     """A department of the jurisdiction profile by code, name or alias; unknown → error."""
     if ctx.directory is None:
-        raise fail(case, step, f"no jurisdiction profile {case.profile!r} to check departments")
+        raise fail(case, step, f"没有辖区档案「{case.profile}」，无法核对部门", "no_profile")
     try:
         found = ctx.directory.department(code_or_name.strip())
     except KeyError:
-        raise fail(case, step, f"unknown department {code_or_name!r}") from None
+        why = f"未知部门「{code_or_name}」，请从本县部门名录中选择"
+        raise fail(case, step, why, "unknown_department") from None
     return DepartmentRef(code=found.code, name=found.name, role=role, why=why)  # type: ignore[arg-type]
 
 
 def town(case: Case, step: str, ctx: StepContext, code_or_name: str) -> Jurisdiction:
     if ctx.directory is None:
-        raise fail(case, step, f"no jurisdiction profile {case.profile!r} to check towns")
+        raise fail(case, step, f"没有辖区档案「{case.profile}」，无法核对乡镇", "no_profile")
     try:
         found = ctx.directory.town(code_or_name.strip())
     except KeyError:
-        raise fail(case, step, f"unknown town {code_or_name!r}") from None
+        raise fail(case, step, f"未知乡镇「{code_or_name}」", "unknown_town") from None
     return Jurisdiction(name=found.name, code=found.code, level="town")
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from alerts.labels import categories_text
-from alerts.localtime import iso_local
+from alerts.labels import CATEGORY_LABELS, categories_text
+from alerts.localtime import display_local, iso_local
 from alerts.notices import alert_entry
 from alerts.recipients import names, resolve
 from alerts.status import transition
@@ -26,11 +26,16 @@ from alerts.steps import (
     require_open,
     require_status,
     snapshot,
+    status_label,
     town,
 )
 from pipeline.models import CATEGORIES, Case, TimelineEntry
 
 AFTER_HANDOVER = ("acknowledged", "verifying", "responded")
+
+
+def _not_now(case: Case) -> str:
+    return f"案件当前状态为「{status_label(case.status)}」，不能执行这一步"
 
 
 def confirm(
@@ -47,18 +52,19 @@ def confirm(
     step = "confirm"
     require_open(case, step)
     if case.confirmed_at is not None:
-        raise fail(case, step, f"already confirmed at {case.confirmed_at}")
+        at = display_local(case.confirmed_at)
+        raise fail(case, step, f"本案已于 {at} 研判确认", "already_confirmed")
     early = case.status in AFTER_HANDOVER and happened(case, "assigned")
     if case.status != "new" and not early:
-        raise fail(case, step, f"not allowed in status {case.status}")
+        raise fail(case, step, _not_now(case), "wrong_status")
     before = snapshot(case)
     update: dict[str, object] = {}
     if categories is not None:
         unknown = [c for c in categories if c not in CATEGORIES]
         if unknown:
-            raise fail(
-                case, step, f"unknown category {unknown[0]!r} (known: {', '.join(CATEGORIES)})"
-            )
+            known = "、".join(CATEGORY_LABELS.get(c, c) for c in CATEGORIES)
+            why = f"未知类别「{unknown[0]}」（可选: {known}）"
+            raise fail(case, step, why, "unknown_category")
         update["categories"] = list(dict.fromkeys(categories))
     if lead:
         update["lead_department"] = department(case, step, ctx, lead, "lead", f"研判: {ctx.actor}")
@@ -71,7 +77,8 @@ def confirm(
         update["jurisdiction"] = town(case, step, ctx, town_name)
     changed = case.model_copy(update=update)
     if changed.lead_department is None:
-        raise fail(case, step, "no lead department proposed: give one (--lead)")
+        why = "尚无建议的牵头部门，请选择牵头部门"
+        raise fail(case, step, why, "lead_required")
     after = snapshot(changed)
     corrected = before != after
     what = f"研判确认: 类别 {categories_text(changed.categories)}；部门 {departments_text(changed)}"
@@ -114,7 +121,7 @@ def acknowledge(case: Case, ctx: StepContext, note: str = "") -> Case:
     require_open(case, step)
     early = case.status == "new" and happened(case, "assigned")
     if case.status != "confirmed" and not early:
-        raise fail(case, step, f"not allowed in status {case.status} (confirm it first: 研判)")
+        raise fail(case, step, _not_now(case) + "，请先研判确认", "wrong_status")
     lead = case.lead_department.name if case.lead_department else "—"
     return transition(
         case,
@@ -132,7 +139,7 @@ def assign(case: Case, ctx: StepContext, lead: str, co: Sequence[str] | None, re
     step = "assign"
     require_status(case, step, ("confirmed", *AFTER_HANDOVER[:2]))
     if not reason.strip():
-        raise fail(case, step, "a reassignment needs a reason (--reason)")
+        raise fail(case, step, "改派须填写理由", "reason_required")
     new_lead = department(case, step, ctx, lead, "lead", f"改派: {reason}")
     refs = [department(case, step, ctx, c, "co", f"改派: {reason}") for c in co or ()]
     old = departments_text(case)
@@ -148,7 +155,8 @@ def assign(case: Case, ctx: StepContext, lead: str, co: Sequence[str] | None, re
         }
     )
     if snapshot(changed) == snapshot(case):
-        raise fail(case, step, f"{new_lead.name} is already the lead department")
+        why = f"{new_lead.name}已是牵头部门，无需改派"
+        raise fail(case, step, why, "already_lead")
     if changed.status != "confirmed":
         changed = transition(changed, "confirmed", ctx.actor, ctx.now, "改派，待新部门签收", step)
     what = f"改派: {old} → {departments_text(changed)}（{reason}）"
@@ -164,7 +172,7 @@ def verify(case: Case, ctx: StepContext, confirmed: bool, note: str = "") -> Cas
     step = "verify"
     require_status(case, step, ("acknowledged", "verifying", "responded"))
     if happened(case, "problem_confirmed"):
-        raise fail(case, step, "the problem is already confirmed")
+        raise fail(case, step, "已核实问题属实", "already_verified")
     event = "problem_confirmed" if confirmed else "problem_not_confirmed"
     what = "核实: 问题属实" if confirmed else "核实: 问题不属实"
     what += f"（{note}）" if note else ""
@@ -180,7 +188,7 @@ def report(case: Case, ctx: StepContext, to: str, result: bool = False, note: st
     step = "report"
     require_open(case, step)
     if not to.strip():
-        raise fail(case, step, "say to whom the report went (--to)")
+        raise fail(case, step, "请填写报送对象", "recipient_required")
     event = "result_reported" if result else "report_delivered"
     what = ("报送处置结果" if result else "报送领导") + f": {to}" + (f"（{note}）" if note else "")
     return append(case, entry(ctx, what, event, to=to, note=note))
@@ -210,7 +218,7 @@ def dismiss(case: Case, ctx: StepContext, reason: str) -> Case:
     step = "dismiss"
     require_open(case, step)
     if case.status not in ("new", "confirmed", "acknowledged", "verifying"):
-        raise fail(case, step, f"a {case.status} case cannot be dismissed")
+        raise fail(case, step, _not_now(case) + "，不能排除", "wrong_status")
     return transition(
         case,
         "dismissed",

@@ -9,6 +9,7 @@ dropped quietly) until `give_up_after_h`, when the leg fails and a finding says 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from alerts.channels import Channel, PermanentChannelError, TransientChannelError
@@ -32,9 +33,11 @@ class LegSender:
         policy: RetryPolicy,
         health: ChannelHealth,
         raise_finding: FindingSink,
+        routers: Callable[[str], Router] | None = None,
     ):
         self.channels = channels
         self.router = router
+        self.routers = routers  # a job's profile → the router of its addresses (counties.py)
         self.policy = policy
         self.health = health
         self.raise_finding = raise_finding
@@ -57,7 +60,8 @@ class LegSender:
         last = leg.position == len(leg.chain) - 1
         if self.health.is_down(name, now) and not last:
             return self._fall_back(leg, now, f"{name}: 通道故障中，跳过")
-        to = self.router.addresses(leg, channel)
+        router = self.routers(job.profile) if self.routers is not None else self.router
+        to = router.addresses(leg, channel)
         if channel.address_kind is not None and not to:
             return self._fall_back(leg, now, f"{name}: 对象没有{channel.address_kind}地址")
         target = f"{name}|{','.join(sorted(to))}"

@@ -108,6 +108,7 @@ class Coalescer:
             legs=[leg],
             created_at=iso_local(now),
             case_id=first_job.case_id,
+            profile=first_job.profile,
             members=refs,
         )
 

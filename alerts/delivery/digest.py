@@ -1,5 +1,7 @@
 """每日汇总: once a local day, after `digest.at`, each department with open cases (as lead or
-co department) gets one message listing those cases and their clocks.
+co department) gets one message listing those cases and their clocks. With several counties
+a department's digest lists its own county's cases only, through that county's routes
+(counties.py): department codes are the same in every county.
 
 Idempotent: the digest id is derived from the department and the day, and the day is marked
 done only after every department's digest job is written, so a crash mid-way repeats
@@ -13,6 +15,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from alerts.delivery.compose import MessageComposer
+from alerts.delivery.counties import CountyRouters
 from alerts.delivery.jobs import DeliveryJob
 from alerts.delivery.options import DigestOptions
 from alerts.delivery.routes import Router
@@ -38,6 +41,7 @@ class DailyDigest:
         state: StateStore,
         composer: MessageComposer,
         router: Router,
+        routers: CountyRouters | None = None,
     ):
         self.options = options
         self.timezone = timezone
@@ -45,6 +49,7 @@ class DailyDigest:
         self.state = state
         self.composer = composer
         self.router = router
+        self.routers = routers
 
     def due_day(self, now: datetime) -> str | None:
         """The local day whose digest is due at `now`, or None (too early, or done)."""
@@ -57,15 +62,17 @@ class DailyDigest:
         day = local.date().isoformat()
         return None if self.state.get(DIGESTS, day) else day
 
-    def by_department(self) -> dict[str, list[Case]]:
-        found: dict[str, list[Case]] = defaultdict(list)
+    def by_department(self) -> dict[tuple[str, str], list[Case]]:
+        """Open cases by (routing profile, department code); profile "" the plain routes."""
+        found: dict[tuple[str, str], list[Case]] = defaultdict(list)
         query = CaseQuery(statuses=OPEN_STATUSES, open_only=True, limit=1_000_000)
         for case in self.cases.list(query):
             if case.status not in OPEN_STATUSES:
                 continue
+            profile = self.routers.key(case.profile) if self.routers is not None else ""
             departments = [case.lead_department, *case.co_departments]
             for code in dict.fromkeys(d.code for d in departments if d is not None):
-                found[code].append(case)
+                found[(profile, code)].append(case)
         return found
 
     def plan(self, delivery: OutboxDelivery, now: datetime) -> int:
@@ -74,16 +81,18 @@ class DailyDigest:
         if day is None:
             return 0
         queued = 0
-        for code, cases in sorted(self.by_department().items()):
+        for (profile, code), cases in sorted(self.by_department().items()):
             name = self._name(code, cases)
             recipient = {"role": "lead_department", "code": code, "name": name}
-            message_id = digest_id(code, day)
+            message_id = digest_id(f"{profile}.{code}" if profile else code, day)
+            router = self.routers.get(profile) if self.routers is not None else self.router
             job = DeliveryJob(
                 message_id=message_id,
                 source="digest",
                 message=self.composer.digest(name, cases, day, message_id, iso_local(now)),
-                legs=self.router.legs([recipient], now),
+                legs=router.legs([recipient], now),
                 created_at=iso_local(now),
+                profile=profile,
             )
             queued += delivery.enqueue(job)
         self.state.put(DIGESTS, day, {"at": iso_local(now), "queued": queued}, None)

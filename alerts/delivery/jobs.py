@@ -57,6 +57,7 @@ class DeliveryJob(BaseModel):
     done_at: str = ""
     notice_kind: str = ""  # for notices: reminder, escalation, report_up, …
     case_id: str = ""
+    profile: str = ""  # whose routes reach its legs (counties.py); "" the plain ones
     members: list[list[str]] = Field(default_factory=list)  # update jobs: [message_id, leg]
     delivered: list[str] = Field(default_factory=list)  # "channel|addresses" that accepted
 

@@ -60,7 +60,12 @@ class NotifyStage(Stage):
             directory = self.directory()
             stores = self.ctx.stores
             self._delivery = OutboxDelivery(
-                stores, self.options, self.channels, directory, self.raise_finding
+                stores,
+                self.options,
+                self.channels,
+                directory,
+                self.raise_finding,
+                self.ctx.settings,
             )
             self._intake = FindingIntake(
                 self.options.findings,
@@ -75,6 +80,7 @@ class NotifyStage(Stage):
                 stores.state,
                 self._delivery.composer,
                 self._delivery.router,
+                self._delivery.routers,
             )
         return self._delivery
 

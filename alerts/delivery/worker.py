@@ -5,6 +5,8 @@ groups held legs into updates (coalesce.py), attempts every due leg (attempts.py
 the job after each attempt: a leg is marked sent only AFTER its channel accepted, so a crash
 in between resends the same message id, which receivers dedupe on. A finished notice is
 marked in the outbox; a delivered report-up notice records `report_delivered` on its case.
+A notice takes the routes of its case's profile (counties.py: `COUNTY.KEY` in a deployment
+of several counties), the job keeps that profile for the addresses of every later attempt.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from alerts.channels import Channel
 from alerts.delivery.attempts import LegSender
 from alerts.delivery.coalesce import Coalescer
 from alerts.delivery.compose import MessageComposer
+from alerts.delivery.counties import CountyRouters
 from alerts.delivery.health import ChannelHealth, FindingSink
 from alerts.delivery.jobs import DeliveryJob, JobStore
 from alerts.delivery.options import NotifyOptions
@@ -26,6 +29,7 @@ from alerts.delivery.reports import record_report_delivered
 from alerts.delivery.routes import Router
 from alerts.localtime import iso_local
 from alerts.notices import Notice, Outbox
+from pipeline.config import Settings
 from pipeline.profile import JurisdictionProfile
 from pipeline.storage.base import Stores
 
@@ -47,15 +51,19 @@ class OutboxDelivery:
         channels: dict[str, Channel],
         directory: JurisdictionProfile | None,
         raise_finding: FindingSink,
+        settings: Settings | None = None,
     ):
         self.stores = stores
         self.options = options
         self.jobs = JobStore(stores.state)
         self.outbox = Outbox(stores.state)
         self.composer = MessageComposer(options.base_url, stores.items, options.evidence_limit)
-        self.router = Router(options, channels, directory)
+        self.router = Router(options, channels, directory)  # plain routes: default profile
+        self.routers = CountyRouters(options, channels, self.router, settings)
         self.health = ChannelHealth(stores.state, options.retry.channel_down_s, raise_finding)
-        self.sender = LegSender(channels, self.router, options.retry, self.health, raise_finding)
+        self.sender = LegSender(
+            channels, self.router, options.retry, self.health, raise_finding, self.routers.get
+        )
         self.coalescer = Coalescer(
             stores.state, self.jobs, self.composer, options.coalesce_window_s, options.never_hold
         )
@@ -63,15 +71,17 @@ class OutboxDelivery:
     # -- intake ---------------------------------------------------------------------------
     def job_for_notice(self, notice: Notice, now: datetime) -> DeliveryJob:
         case = self.stores.cases.get(notice.case_id)
+        profile = self.routers.key(notice.profile)
         job = DeliveryJob(
             message_id=notice.message_id,
             source="notice",
             thread=notice.case_id,
             message=self.composer.notice(notice, case),
-            legs=self.router.legs(notice.recipients, now),
+            legs=self.routers.legs(profile, notice.recipients, now),
             created_at=iso_local(now),
             notice_kind=notice.kind,
             case_id=notice.case_id,
+            profile=profile,
         )
         if not job.legs:
             job.state = "failed"

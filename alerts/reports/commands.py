@@ -1,6 +1,6 @@
-"""`yuqing report daily|weekly|monthly|case ID [--out DIR] [--date D] [--as NAME]`: writes the
-report as a Word document and as HTML (same tables, same chart), prints the two paths, and
-registers it as a draft for review; `list`, `show`, `review`, `approve`, `reject` and `send`
+"""`yuqing report daily|weekly|monthly [--profile P]…|case ID [--out DIR] [--date D] [--as NAME]`:
+writes the report as a Word document and as HTML (same tables, same chart), prints the two
+paths, and registers it as a draft for review — one per jurisdiction profile (scope.py); `list`, `show`, `review`, `approve`, `reject` and `send`
 (flow_commands.py) take it through 负责人审核 and 领导审核把关 to the leaders.
 """
 
@@ -23,7 +23,6 @@ from alerts.web.users import UserDirectory
 from pipeline.cli import EXIT_USAGE, config_options, friendly_errors
 from pipeline.config import Settings, load_settings
 from pipeline.models import parse_time
-from pipeline.profile import JurisdictionProfile, load_profile
 from pipeline.storage import open_stores
 from pipeline.storage.base import Stores
 
@@ -36,19 +35,16 @@ class Desk:
     stores: Stores
     book: ReportBook
     users: UserDirectory
-    directory: JurisdictionProfile
     now: datetime
 
 
 @contextmanager
 def open_reports(config_path: Path | None, data_dir: Path | None) -> Iterator[Desk]:
     settings = load_settings(config_path, data_dir)
-    base = settings.source.parent if settings.source else None
-    directory = load_profile(settings.profile, base)
     stores = open_stores(settings)
     try:
         book, users = ReportBook(stores.state), UserDirectory(stores.state)
-        yield Desk(settings, stores, book, users, directory, cli_clock()())
+        yield Desk(settings, stores, book, users, cli_clock()())
     finally:
         stores.close()
 
@@ -90,8 +86,12 @@ def _draft(
     actor: str,
     config_path: Path | None,
     data_dir: Path | None,
+    profiles: tuple[str, ...] = (),
 ) -> None:
+    """Draft the report of each profile in `profiles` (none: every one, scope.py); a 专报
+    belongs to its case's profile."""
     from alerts.reports.drafting import draft_report
+    from alerts.reports.scope import known, report_scope
     from alerts.reports.workflow import resolve_actor
 
     with open_reports(config_path, data_dir) as desk:
@@ -101,21 +101,26 @@ def _draft(
             click.echo(f"yuqing: error: report: --date {day!r}: expected YYYY-MM-DD", err=True)
             sys.exit(EXIT_USAGE)
         who = resolve_actor(desk.users, actor)
-        drafted = draft_report(
-            desk.book,
-            desk.stores,
-            desk.settings,
-            desk.directory,
-            kind,
-            case_id,
-            at,
-            desk.now,
-            out_dir,
-            who,
-        )
-    click.echo(str(drafted.docx))
-    click.echo(str(drafted.html))
-    click.echo(f"报告 {drafted.record.report_id} 已登记为草稿，待负责人审核", err=True)
+        names = [None] if kind == "case" else list(profiles or known(desk.settings))
+        for name in names:
+            if name is not None:
+                report_scope(desk.settings, name)  # an unknown name is refused before any file
+        for name in names:
+            drafted = draft_report(
+                desk.book,
+                desk.stores,
+                desk.settings,
+                kind,
+                case_id,
+                at,
+                desk.now,
+                out_dir,
+                who,
+                profile=name,
+            )
+            click.echo(str(drafted.docx))
+            click.echo(str(drafted.html))
+            click.echo(f"报告 {drafted.record.report_id} 已登记为草稿，待负责人审核", err=True)
 
 
 def draft_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,16 +140,24 @@ def _period_command(kind: str, title: str) -> click.Command:
     @click.option(
         "--date", "day", default=None, help="A day of the period, YYYY-MM-DD (default today)."
     )
+    @click.option(
+        "--profile",
+        "profiles",
+        multiple=True,
+        help="The jurisdiction profile whose report it is (repeatable; default: one report "
+        "for each monitored profile, then the superior's roll-up when one is configured).",
+    )
     @draft_options
     @report_errors
     def command(
         out_dir: Path,
         day: str | None,
+        profiles: tuple[str, ...],
         actor: str,
         config_path: Path | None,
         data_dir: Path | None,
     ) -> None:
-        _draft(kind, None, out_dir, day, actor, config_path, data_dir)
+        _draft(kind, None, out_dir, day, actor, config_path, data_dir, profiles)
 
     command.__doc__ = f"{title}: Word and HTML with a chart, registered as a draft."
     return click.command(kind)(command)

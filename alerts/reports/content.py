@@ -35,6 +35,7 @@ class ReportContent:
     by_category: list[tuple[str, int]] = field(default_factory=list)
     by_town: list[tuple[str, int]] = field(default_factory=list)
     by_department: list[tuple[str, int]] = field(default_factory=list)
+    by_county: list[tuple[str, int]] = field(default_factory=list)  # a roll-up's counties
     per_day: dict[str, Counter] = field(default_factory=dict)  # day → category label counts
     cases: list[list[str]] = field(default_factory=list)  # rows of the cases table
     rumours: list[list[str]] = field(default_factory=list)
@@ -50,14 +51,15 @@ def bounds(kind: Kind, now: datetime, tz: str) -> tuple[datetime, datetime]:
     return calendar_bounds("week" if kind == "weekly" else "month", now, tz)
 
 
-def items_between(stores: Stores, start: datetime, end: datetime) -> list[ScoredItem]:
-    """Items crawled (detected) in [start, end)."""
+def items_between(
+    stores: Stores, start: datetime, end: datetime, profile: str | None = None
+) -> list[ScoredItem]:
+    """Items crawled (detected) in [start, end), of one profile (None: every one)."""
     found: list[ScoredItem] = []
     since, until = start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
     while len(found) < MAX_ITEMS:
-        page = stores.items.search(
-            ItemQuery(since=since, until=until, limit=PAGE, offset=len(found))
-        )
+        query = ItemQuery(profile=profile, since=since, until=until, limit=PAGE, offset=len(found))
+        page = stores.items.search(query)
         found += page
         if len(page) < PAGE:
             break
@@ -104,14 +106,18 @@ def period_report(
     jurisdiction: str,
     tz: str,
     ack_hours: float,
+    profile: str | None = None,
+    counties: dict[str, str] | None = None,
 ) -> ReportContent:
-    """The report of the day, week or month that contains `at`, as things stood at `now`."""
+    """The report of the day, week or month that contains `at`, as things stood at `now`:
+    the items and cases of `profile` (None: all of them); `counties` (profile → its name)
+    makes it a roll-up with a table by county."""
     start, end = bounds(kind, at, tz)
-    items = items_between(stores, start, end)
+    items = items_between(stores, start, end, profile)
     relevant = [i for i in items if i.relevant]
     cases = [
         c
-        for c in stores.cases.list(CaseQuery(limit=1_000_000))
+        for c in stores.cases.list(CaseQuery(profile=profile, limit=1_000_000))
         if start <= parse_time(c.detected_at) < end and merged_into(c) is None
     ]
     last = display_local(end - timedelta(seconds=1))[:10]
@@ -124,6 +130,10 @@ def period_report(
     report.by_department = Counter(
         d.name for i in relevant for d in i.departments if d.role == "lead"
     ).most_common()
+    if counties:
+        found = Counter(counties.get(i.profile, i.profile) for i in relevant)
+        report.by_county = [(name, found.get(name, 0)) for name in counties.values()]
+        report.by_county += [(k, v) for k, v in found.items() if k not in counties.values()]
     days = (end - start).days or 1
     report.per_day = {display_local(start + timedelta(days=n))[:10]: Counter() for n in range(days)}
     for item in relevant:  # by publish day, as the dashboard's trends

@@ -14,12 +14,13 @@ from alerts.localtime import display_local, iso_local
 from alerts.reports.chart import per_day_png
 from alerts.reports.content import Kind, ReportContent, case_report, period_report
 from alerts.reports.records import ReportRecord, ReportStep, report_file
+from alerts.reports.scope import ReportScope, known, report_scope
 from alerts.reports.store import ReportBook
 from alerts.reports.workflow import Actor, ReportError, redraft, require_role
 from alerts.reports.writers import write_docx, write_html
 from alerts.resolver import PolicyResolver
 from pipeline.config import Settings
-from pipeline.profile import JurisdictionProfile
+from pipeline.models import Case
 from pipeline.storage.base import Stores
 
 MAX_REVISIONS = 99
@@ -35,32 +36,50 @@ class Drafted:
 def gather(
     stores: Stores,
     settings: Settings,
-    directory: JurisdictionProfile,
+    scope: ReportScope,
     kind: str,
-    case_id: str | None,
+    case: Case | None,
     at: datetime,
     now: datetime,
 ) -> ReportContent:
-    """What the report says; ReportError when the case does not exist."""
-    if kind == "case":
-        case = stores.cases.get(case_id or "")
-        if case is None:
-            raise ReportError(f"case-{case_id}", "draft", f"no case {case_id}")
-        return case_report(case, directory.jurisdiction, now)
-    policy = PolicyResolver.from_settings(settings).policy_for(settings.profile)
+    """What the report says: the case's 专报, or the period's figures of `scope`."""
+    if case is not None:
+        return case_report(case, scope.jurisdiction, now)
+    policy = PolicyResolver.from_settings(settings).policy_for(scope.only or settings.profile)
     ack_hours = policy.option("accountability").acknowledge_within_hours
     period: Kind = kind  # type: ignore[assignment]
     return period_report(
-        stores, period, at, now, directory.jurisdiction, policy.timezone, ack_hours
+        stores,
+        period,
+        at,
+        now,
+        scope.jurisdiction,
+        policy.timezone,
+        ack_hours,
+        profile=scope.only,
+        counties=scope.counties,
     )
 
 
-def base_id(kind: str, content: ReportContent, case_id: str | None) -> str:
-    """weekly-2026-11-16 (the period's first day), or the case id for a 专报."""
+def base_id(kind: str, content: ReportContent, case_id: str | None, scope: ReportScope) -> str:
+    """weekly-2026-11-16 (the period's first day; scope.py adds a county's name), or the
+    case id for a 专报."""
     if kind == "case":
         case_id = case_id or ""
         return case_id if case_id.startswith("case-") else f"case-{case_id}"
-    return f"{kind}-{display_local(content.start)[:10]}"
+    return scope.report_id(kind, display_local(content.start)[:10])
+
+
+def scope_of(
+    stores: Stores, settings: Settings, kind: str, case_id: str | None, profile: str | None
+) -> tuple[ReportScope, Case | None]:
+    """The report's profile and, for a 专报, its case (whose profile it is)."""
+    if kind != "case":
+        return report_scope(settings, profile), None
+    case = stores.cases.get(case_id or "")
+    if case is None:
+        raise ReportError(f"case-{case_id}", "draft", f"没有案件 {case_id}")
+    return report_scope(settings, case.profile if case.profile in known(settings) else None), case
 
 
 def choose_id(book: ReportBook, base: str) -> tuple[str, ReportRecord | None]:
@@ -79,19 +98,21 @@ def draft_report(
     book: ReportBook,
     stores: Stores,
     settings: Settings,
-    directory: JurisdictionProfile,
     kind: str,
     case_id: str | None,
     at: datetime,
     now: datetime,
     out_dir: Path,
     actor: Actor,
+    profile: str | None = None,
 ) -> Drafted:
-    """Write the files and store the draft; the actor must be allowed to draft."""
+    """Write the files and store the draft of `profile`'s report (None: the default's; a
+    专报 is its case's); the actor must be allowed to draft."""
     probe = ReportRecord(report_id="-", kind=kind, title="", period="")  # type: ignore[arg-type]
     require_role(probe, actor, "draft")
-    content = gather(stores, settings, directory, kind, case_id, at, now)
-    report_id, existing = choose_id(book, base_id(kind, content, case_id))
+    scope, case = scope_of(stores, settings, kind, case_id, profile)
+    content = gather(stores, settings, scope, kind, case, at, now)
+    report_id, existing = choose_id(book, base_id(kind, content, case_id, scope))
     chart = per_day_png(content.per_day, "每日相关信息量（按类别）") if content.per_day else None
     out_dir.mkdir(parents=True, exist_ok=True)
     issued = f"{display_local(now)} 编制"
@@ -109,6 +130,7 @@ def draft_report(
         start=iso_local(content.start),
         end=iso_local(content.end),
         case_id=case_id if kind == "case" else None,
+        profile=scope.name,
         files=files,
         drafted_by=actor.name,
         drafted_at=iso_local(now),

@@ -179,7 +179,7 @@ def _send(
     with open_reports(config_path, data_dir) as desk:
         who = resolve_actor(desk.users, actor)
         workflow.begin_send(_get(desk.book, report_id), who, desk.now)  # refuse early
-        sender = ReportSender(desk.settings, desk.directory, roles or DEFAULT_ROLES)
+        sender = ReportSender(desk.settings, roles or DEFAULT_ROLES, desk.stores)
         record = send_report(desk.book, sender, report_id, who, desk.now)
     reached = "、".join(f"{d.recipient}（{d.channel}）" for d in record.deliveries)
     _echo(record, as_json, f"报告 {report_id}: 已发送至 {reached}")

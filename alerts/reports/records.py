@@ -72,6 +72,9 @@ class ReportRecord(BaseModel):
     start: str = ""
     end: str = ""
     case_id: str | None = None
+    # the jurisdiction profile whose report it is ("" in records written before reports had
+    # profiles: the deployment's default); a superior's report rolls up every monitored county
+    profile: str = ""
     files: dict[str, ReportFile] = Field(default_factory=dict)  # "docx" / "html"
     status: Status = "draft"
     drafted_by: str = ""
@@ -95,6 +98,10 @@ class ReportRecord(BaseModel):
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    def profile_or(self, default: str) -> str:
+        """The report's profile, `default` (the deployment's) for a record without one."""
+        return self.profile or default
 
     def delivered_targets(self) -> set[str]:
         return {d.target for d in self.deliveries if d.state == "sent" and d.target}

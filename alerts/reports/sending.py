@@ -1,6 +1,7 @@
 """Sending an approved report through the deployment's channels (stages.notify: `channels`
-and `recipients`, deploy/notify.example.yaml) to the leaders: by email with the .docx and
-.html attached, through robots, webhooks and SMS as a message with the dashboard link.
+and `recipients`, deploy/notify.example.yaml) to the leaders of the report's profile (its
+`leaders:`; routes `PROFILE.KEY` for a county other than the default): by email with the .docx
+and .html attached, through robots, webhooks and SMS as a message with the dashboard link.
 
 Only an approved report goes out, and only once: `begin_send` claims the record (approved →
 sending) so a second sender is refused; each recipient reached is written to the record at
@@ -20,14 +21,17 @@ from pydantic import ValidationError
 from alerts.channels import Channel, ChannelError, ChannelMessage, Line, build_channel
 from alerts.channels.mail import EmailChannel
 from alerts.delivery.options import NotifyOptions
-from alerts.delivery.routes import Router
+from alerts.delivery.routes import Router, county_router
 from alerts.localtime import display_local, iso_local
 from alerts.policy_options import ROLE_LABELS
+from alerts.recipients import OFFICE_ROLES, leader, report_contact, resolve
 from alerts.reports.records import Delivery, ReportRecord, changed_files
+from alerts.reports.scope import ReportScope, report_scope
 from alerts.reports.store import ReportBook
 from alerts.reports.workflow import Actor, ReportError, begin_send, finish_send
 from pipeline.config import ConfigError, Settings, describe_validation
-from pipeline.profile import JurisdictionProfile
+from pipeline.models import Case
+from pipeline.storage.base import Stores
 
 DEFAULT_ROLES = ("leader_in_charge", "principal_leader")  # reports go to the leaders (001)
 MIME = {
@@ -72,14 +76,44 @@ def report_message(record: ReportRecord, base_url: str) -> ChannelMessage:
     )
 
 
+def report_recipients(
+    roles: Sequence[str], scope: ReportScope, case: Case | None = None
+) -> list[dict[str, str]]:
+    """The people of `roles` in the report's profile: its principal leader and the leader in
+    charge of the news office (of the case's lead department for a 专报), each tagged with
+    the profile; a role the profile names nobody for stays generic."""
+    directory = scope.directory
+    if case is not None:
+        found = resolve(roles, case, directory, report_up=True)
+    else:
+        found = []
+        for role in roles:
+            person = leader(role, directory.news_office, directory)
+            if person is None and role in OFFICE_ROLES:
+                office_code = {"news_office": directory.news_office}
+                code = office_code.get(role, directory.government_office)
+                office = {"role": role, "code": code, "name": ROLE_LABELS[role]}
+                person = report_contact(office, directory)
+            found.append(person or {"role": role, "code": "", "name": ROLE_LABELS.get(role, role)})
+    named: list[dict[str, str]] = []
+    for r in found:
+        if not r.get("person") and not scope.default:  # whose 主要领导: say the county
+            r = {**r, "name": f"{scope.jurisdiction}{r['name']}"}
+        r = {**r, "profile": scope.name}
+        if r not in named:
+            named.append(r)
+    return named
+
+
 class ReportSender:
-    """The notify config's channels and routes, used synchronously for one report."""
+    """The notify config's channels and routes, used synchronously for one report; the
+    recipients and routes are those of the report's profile (scope.py)."""
 
     def __init__(
         self,
         settings: Settings,
-        directory: JurisdictionProfile | None,
         roles: Sequence[str] = DEFAULT_ROLES,
+        stores: Stores | None = None,
     ):
         try:
             raw = settings.stage("notify").options()
@@ -94,8 +128,20 @@ class ReportSender:
             name: build_channel(name, options, where)
             for name, options in self.options.channels.items()
         }
-        self.router = Router(self.options, self.channels, directory)
+        self.settings, self.stores = settings, stores
         self.roles = list(roles)
+
+    def route(self, record: ReportRecord) -> tuple[Router, list[dict[str, str]]]:
+        """The router and the recipients of `record` (its profile's leaders and routes)."""
+        scope = report_scope(self.settings, record.profile_or(self.settings.profile))
+        case = None
+        if record.case_id and self.stores is not None:
+            case = self.stores.cases.get(record.case_id)
+        # PROFILE.KEY routes over the plain ones (the default's), as for case notices
+        router = county_router(
+            self.options, self.channels, scope.name, scope.directory, scope.default
+        )
+        return router, report_recipients(self.roles, scope, case)
 
     def _channel(self, name: str, files: dict[str, Path]) -> Channel | None:
         channel = self.channels.get(name)
@@ -106,12 +152,12 @@ class ReportSender:
     ) -> list[Delivery]:
         """Reach every recipient not yet reached, each through the first channel of its chain
         that accepts; `save(delivery)` persists each outcome at once. Returns the failures."""
-        recipients = [{"role": r, "code": "", "name": ROLE_LABELS.get(r, r)} for r in self.roles]
+        router, recipients = self.route(record)
         message = report_message(record, self.options.base_url)
         files = {fmt: Path(f.path) for fmt, f in record.files.items()}
         reached = {t.split("|", 1)[0] for t in record.delivered_targets()}
         failures: list[Delivery] = []
-        for leg in self.router.legs(recipients, now):
+        for leg in router.legs(recipients, now):
             if leg.key in reached:
                 continue
             errors: list[str] = [leg.last_error] if not leg.chain else []
@@ -120,7 +166,7 @@ class ReportSender:
                 if channel is None:
                     errors.append(f"{name}: 通道未配置")
                     continue
-                to = self.router.addresses(leg, channel)
+                to = router.addresses(leg, channel)
                 if channel.address_kind is not None and not to:
                     errors.append(f"{name}: 没有{channel.address_kind}地址")
                     continue

@@ -9,6 +9,7 @@ from alerts.reports.content import ReportContent
 from alerts.responses import RESPONSE_LABELS
 
 Table = tuple[str, list[str], list[list[str]]]
+NUMERALS = "一二三四五六七八九十"
 CASE_HEADER = ["标题", "类别", "牵头部门", "状态", "首次回应", "回应情况", "时限"]
 
 
@@ -28,12 +29,18 @@ def summary_lines(report: ReportContent) -> list[str]:
 def report_tables(report: ReportContent) -> list[Table]:
     if report.case is not None:
         return _case_tables(report)
+    counties: list[Table] = (
+        [("按县（市、区）统计", ["辖区", "条数"], [[k, str(v)] for k, v in report.by_county])]
+        if report.by_county
+        else []
+    )
     tables: list[Table] = [
-        ("一、按类别统计", ["类别", "条数"], [[k, str(v)] for k, v in report.by_category]),
-        ("二、按属地统计", ["属地", "条数"], [[k, str(v)] for k, v in report.by_town]),
-        ("三、按牵头部门统计", ["部门", "条数"], [[k, str(v)] for k, v in report.by_department]),
-        ("四、立案及回应情况", CASE_HEADER, report.cases),
-        ("五、谣言处置及移交", ["标题", "状态", "辟谣", "移交"], report.rumours),
+        ("按类别统计", ["类别", "条数"], [[k, str(v)] for k, v in report.by_category]),
+        *counties,
+        ("按属地统计", ["属地", "条数"], [[k, str(v)] for k, v in report.by_town]),
+        ("按牵头部门统计", ["部门", "条数"], [[k, str(v)] for k, v in report.by_department]),
+        ("立案及回应情况", CASE_HEADER, report.cases),
+        ("谣言处置及移交", ["标题", "状态", "辟谣", "移交"], report.rumours),
     ]
     if report.accountability is not None:
         rows = [
@@ -48,8 +55,8 @@ def report_tables(report: ReportContent) -> list[Table]:
             for r in report.accountability.departments
         ]
         header = ["部门", "接收", "按时回应", "超时回应", "未回应", "待回应"]
-        tables.append(("六、部门回应考核", header, rows))
-    return tables
+        tables.append(("部门回应考核", header, rows))
+    return [(f"{NUMERALS[n]}、{title}", head, rows) for n, (title, head, rows) in enumerate(tables)]
 
 
 def _case_tables(report: ReportContent) -> list[Table]:

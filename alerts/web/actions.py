@@ -14,7 +14,6 @@ from typing import Any
 from alerts import special_steps, workflow
 from alerts.casework import CaseDesk, Step
 from alerts.responses import respond, review
-from alerts.status import WorkflowError
 from alerts.web import form_checks as check
 from alerts.web.access import can_see, may_take, review_levels
 from alerts.web.meeting import convene
@@ -153,7 +152,7 @@ def _review(params: Mapping[str, Any], user: User, case: Case) -> Step:
     try:
         number = int(_text(params, "number"))
     except ValueError:
-        raise WorkflowError(case.case_id, "review", "which response? (number)") from None
+        raise FormError(case.case_id, "review", "请指明审查哪一条回应（编号）") from None
     level = _text(params, "level")
     target = case.responses[number - 1] if 1 <= number <= len(case.responses) else None
     if level not in review_levels(user, case, target):

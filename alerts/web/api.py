@@ -22,7 +22,7 @@ from alerts.web.auth import (
     set_session_cookie,
 )
 from alerts.web.context import web_context
-from alerts.web.messages import FormError, zh_reason
+from alerts.web.messages import refusal
 from alerts.web.queries import FeedFilters, feed, findings, visible_case, visible_cases
 from alerts.web.sessions import COOKIE
 
@@ -99,10 +99,8 @@ async def case_step(
         saved = await run_in_threadpool(run_step, web.desk, caller.user, case, step, params)
     except StepDenied:
         raise HTTPException(status_code=403, detail="您的角色不能执行这一步") from None
-    except FormError as exc:
-        raise HTTPException(status_code=422, detail=exc.reason) from None
-    except WorkflowError as exc:
-        raise HTTPException(status_code=409, detail=f"{zh_reason(exc)}（{exc}）") from None
+    except WorkflowError as exc:  # FormError 422, a refused step 409: the reason and its code
+        return refusal(exc)
     return saved.to_dict()
 
 

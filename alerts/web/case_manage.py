@@ -18,7 +18,7 @@ from alerts.web import form_checks as check
 from alerts.web.access import may_open
 from alerts.web.auth import Caller, api_caller, form_with_csrf, header_csrf, page_caller
 from alerts.web.context import WebContext, web_context
-from alerts.web.messages import FormError, zh_reason
+from alerts.web.messages import FormError, refusal
 from alerts.web.profile_scope import directory_of, known_profiles, page_profile
 from alerts.web.users import User
 from pipeline.models import CATEGORIES, Case
@@ -76,7 +76,7 @@ async def open_from_board(request: Request, caller: Caller = Depends(page_caller
     try:
         case = await run_in_threadpool(open_case, web, caller.user, fields)
     except WorkflowError as exc:
-        web.sessions.add_flash(caller.session, "error", f"手动立案未完成: {zh_reason(exc)}")
+        web.sessions.add_flash(caller.session, "error", f"手动立案未完成: {exc.message_zh}")
         return RedirectResponse("/board", status_code=303)
     web.sessions.add_flash(caller.session, "ok", f"手动立案: 已立案「{case.title}」")
     return RedirectResponse(f"/cases/{case.case_id}", status_code=303)
@@ -96,8 +96,6 @@ async def open_by_api(request: Request, caller: Caller = Depends(api_caller)) ->
     web = web_context(request)
     try:
         case = await run_in_threadpool(open_case, web, caller.user, fields)
-    except FormError as exc:
-        raise HTTPException(status_code=422, detail=exc.reason) from None
-    except WorkflowError as exc:
-        raise HTTPException(status_code=409, detail=f"{zh_reason(exc)}（{exc}）") from None
+    except WorkflowError as exc:  # FormError 422, a refused step 409: the reason and its code
+        return refusal(exc)
     return case.to_dict()

@@ -23,7 +23,6 @@ from alerts.web.auth import Caller, form_with_csrf, page_caller
 from alerts.web.charts import propagation_chart
 from alerts.web.context import web_context
 from alerts.web.meeting import default_members
-from alerts.web.messages import zh_reason
 from alerts.web.page_support import not_found, render_page
 from alerts.web.profile_scope import (
     admin_filter,
@@ -139,7 +138,7 @@ async def case_step(
     except StepDenied:
         web.sessions.add_flash(caller.session, "error", f"{label}: 您的角色不能执行这一步")
     except WorkflowError as exc:
-        web.sessions.add_flash(caller.session, "error", f"{label}未完成: {zh_reason(exc)}")
+        web.sessions.add_flash(caller.session, "error", f"{label}未完成: {exc.message_zh}")
     else:
         if not can_see(caller.user, saved):  # e.g. an officer reassigned it elsewhere
             done = f"{label}: 已完成，已记入案件经过；本案已不属于您的部门"

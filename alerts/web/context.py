@@ -3,6 +3,7 @@ the jurisdiction profile, the templates and the clock — built once per server 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,13 +17,13 @@ from alerts.casework import CaseDesk
 from alerts.clocks import next_due
 from alerts.web.health import Health
 from alerts.web.sessions import SessionManager
+from alerts.web.store_link import StoreLink, deferred_stores
 from alerts.web.users import UserDirectory
 from alerts.web.views import clock_urgency, label_filters, remaining_text
 from pipeline.config import Settings
 from pipeline.models import now_utc
 from pipeline.profile import JurisdictionProfile, load_profile
-from pipeline.storage import open_stores
-from pipeline.storage.base import Stores
+from pipeline.storage.base import StoreError, Stores
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -54,7 +55,11 @@ class WebContext:
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], datetime] = now_utc) -> WebContext:
-        stores = open_stores(settings)
+        """Never fails for a store that is away: pages answer 503 until it is back."""
+        link = StoreLink(settings)
+        with contextlib.suppress(StoreError):  # logged; retried on use
+            link.get()
+        stores = deferred_stores(link)
         base = settings.source.parent if settings.source else None
         return cls(
             settings=settings,

@@ -13,9 +13,8 @@ from alerts.reports.store import ReportBook
 from alerts.reports.workflow import Actor
 from alerts.web.auth import Caller
 from alerts.web.context import WebContext
-from alerts.web.profile_scope import page_directory
+from alerts.web.profile_scope import admin_filter, page_profile
 from pipeline.models import Case, parse_time
-from pipeline.profile import JurisdictionProfile
 
 STEP_LABELS = {"review": "审核", "approve": "批准", "reject": "退回", "send": "发送"}
 READERS = frozenset({"monitor", "leader", "admin"})  # officers: reports cover every department
@@ -23,6 +22,24 @@ READERS = frozenset({"monitor", "leader", "admin"})  # officers: reports cover e
 
 def may_see(caller: Caller) -> bool:
     return caller.user.role in READERS
+
+
+def may_read(web: WebContext, caller: Caller, record: ReportRecord | None) -> bool:
+    """A reader may see the reports of their own profile (admins: every profile's; with one
+    profile, accounts have none and see all)."""
+    if record is None or not may_see(caller):
+        return False
+    profile = caller.user.profile
+    if caller.user.role == "admin" or profile is None:
+        return True
+    return record.profile_or(web.settings.profile) == profile
+
+
+def readable(web: WebContext, caller: Caller, chosen: str = "") -> list[ReportRecord]:
+    """The reports `caller` may see, newest first; an admin may narrow them to `chosen`."""
+    records = [r for r in ReportBook(web.stores.state).list() if may_read(web, caller, r)]
+    only = admin_filter(web, caller.user, chosen)
+    return [r for r in records if r.profile_or(web.settings.profile) == only] if only else records
 
 
 def actor_of(caller: Caller) -> Actor:
@@ -48,24 +65,20 @@ def draft(
     """Draft a daily / weekly / monthly report (`day`: YYYY-MM-DD in its period, or today), or
     a case's 专报; the county named is the case's, else the caller's (an admin's `profile`)."""
     from alerts.reports.drafting import draft_report
-    from alerts.web.profile_scope import case_directory
 
     now = web.clock()
     at = parse_time(f"{day}T12:00:00+08:00") if day else now
-    directory: JurisdictionProfile = (
-        case_directory(web, case) if case else page_directory(web, caller.user, profile)
-    )
     drafted = draft_report(
         ReportBook(web.stores.state),
         web.stores,
         web.settings,
-        directory,
         kind,
         case.case_id if case else None,
         at,
         now,
         web.settings.data_dir / "reports",
         actor_of(caller),
+        profile=None if case else page_profile(web, caller.user, profile),
     )
     return drafted.record
 
@@ -76,7 +89,7 @@ def run_step(web: WebContext, actor: Actor, report_id: str, step: str, note: str
     book, now = ReportBook(web.stores.state), web.clock()
     if step == "send":
         workflow.begin_send(book.get(report_id), actor, now)  # refuse before any channel
-        sender = ReportSender(web.settings, web.directory)
+        sender = ReportSender(web.settings, stores=web.stores)
         record = send_report(book, sender, report_id, actor, now)
         return "已发送至 " + "、".join(d.recipient for d in record.deliveries)
     do = {

@@ -24,7 +24,9 @@ from alerts.web.report_actions import (
     STEP_LABELS,
     actor_of,
     draft,
+    may_read,
     may_see,
+    readable,
     record_json,
     role_may,
     run_step,
@@ -57,14 +59,15 @@ def reader(caller: Caller = Depends(api_caller)) -> Caller:
 
 @router.get("")
 def list_reports(request: Request, caller: Caller = Depends(reader)) -> list[dict[str, Any]]:
-    actor = actor_of(caller)
-    return [record_json(r, actor) for r in ReportBook(web_context(request).stores.state).list()]
+    actor, chosen = actor_of(caller), request.query_params.get("profile", "")
+    return [record_json(r, actor) for r in readable(web_context(request), caller, chosen)]
 
 
 @router.get("/{report_id}")
 def get_report(report_id: str, request: Request, caller: Caller = Depends(reader)) -> dict:
-    record = ReportBook(web_context(request).stores.state).find(report_id)
-    if record is None:
+    web = web_context(request)
+    record = ReportBook(web.stores.state).find(report_id)
+    if record is None or not may_read(web, caller, record):
         raise HTTPException(status_code=404, detail=NO_REPORT)
     return record_json(record, actor_of(caller))
 
@@ -112,7 +115,7 @@ async def report_step(
     web = web_context(request)
     book = ReportBook(web.stores.state)
     record = book.find(report_id)
-    if record is None:
+    if record is None or not may_read(web, caller, record):
         raise HTTPException(status_code=404, detail=NO_REPORT)
     if not role_may(caller.user.role, step, record):
         raise HTTPException(status_code=403, detail=f"您的角色不能{STEP_LABELS[step]}这份报告")

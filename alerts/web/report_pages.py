@@ -27,7 +27,14 @@ from alerts.web.context import web_context
 from alerts.web.page_support import not_found, render_page
 from alerts.web.profile_scope import profile_choices
 from alerts.web.queries import visible_case
-from alerts.web.report_actions import STEP_LABELS, actor_of, may_see, run_step
+from alerts.web.report_actions import (
+    STEP_LABELS,
+    actor_of,
+    may_read,
+    may_see,
+    readable,
+    run_step,
+)
 from alerts.web.report_actions import draft as draft_report
 from pipeline.config import ConfigError
 from pipeline.redact import redact
@@ -44,7 +51,8 @@ def reports_page(request: Request, caller: Caller = Depends(page_caller)) -> Res
     if not may_see(caller):
         return not_found(request, caller)
     web = web_context(request)
-    records = ReportBook(web.stores.state).list()
+    chosen = request.query_params.get("profile", "")
+    records = readable(web, caller, chosen)
     actor = actor_of(caller)
     return _render(
         request,
@@ -57,6 +65,7 @@ def reports_page(request: Request, caller: Caller = Depends(page_caller)) -> Res
         action_labels=ACTION_LABELS,
         today=display_local(web.clock())[:10],
         profile_choices=profile_choices(web, caller.user),
+        chosen_profile=chosen,
     )
 
 
@@ -67,7 +76,7 @@ def report_file(
     """The file as a download (never rendered in the dashboard's origin)."""
     web = web_context(request)
     record = ReportBook(web.stores.state).find(report_id)
-    if not may_see(caller) or record is None or fmt not in FORMATS or fmt not in record.files:
+    if not may_read(web, caller, record) or fmt not in FORMATS or fmt not in record.files:
         return not_found(request, caller)
     path = record.files[fmt].path
     if not Path(path).is_file():  # moved or deleted since it was drafted
@@ -112,7 +121,8 @@ async def report_step(
 ) -> Response:
     fields = await form_with_csrf(request, caller)
     web = web_context(request)
-    if not may_see(caller) or step not in STEP_LABELS:
+    record = ReportBook(web.stores.state).find(report_id)
+    if not may_read(web, caller, record) or step not in STEP_LABELS:
         return not_found(request, caller)
     label = STEP_LABELS[step]
     note = str(fields.get("reason") or fields.get("note") or "").strip()

@@ -51,10 +51,17 @@ class SessionManager:
     def __init__(self, state: StateStore, lifetime: float = SESSION_SECONDS):
         self.state = state
         self.lifetime = lifetime
-        secret = os.environ.get("YUQING_WEB_SECRET") or state.put_if_absent(
-            KEY_NAMESPACE, "secret_key", secrets.token_hex(32)
-        )
-        self._key = secret.encode()
+        self._secret: bytes | None = None
+
+    @property
+    def _key(self) -> bytes:
+        """The signing key, read from the store on first use (the web starts without it)."""
+        if self._secret is None:
+            secret = os.environ.get("YUQING_WEB_SECRET") or self.state.put_if_absent(
+                KEY_NAMESPACE, "secret_key", secrets.token_hex(32)
+            )
+            self._secret = secret.encode()
+        return self._secret
 
     # -- signing ----------------------------------------------------------------------------
     def sign(self, value: str) -> str:

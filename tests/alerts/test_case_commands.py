@@ -80,29 +80,34 @@ def test_the_whole_workflow_from_the_command_line(cli: Cli, ws: Workspace) -> No
 
 def test_errors_are_one_line_exit_2_and_change_nothing(cli: Cli) -> None:
     assert cli.fails("ack", A) == (
-        f"yuqing: error: case {A}: ack: not allowed in status new (confirm it first: 研判)\n"
+        f"yuqing: error: case {A}: ack: 案件当前状态为「待研判」，不能执行这一步，请先研判确认"
+        " [wrong_status]\n"
     )
     cli("confirm", A)
-    assert f"case {A}: assign: unknown department '外星局'" in cli.fails(
+    assert f"case {A}: assign: 未知部门「外星局」" in cli.fails(
         "assign", A, "外星局", "--reason", "职责"
     )
-    assert f"case {A}: review: not allowed in status confirmed" in cli.fails(
+    assert f"case {A}: review: 案件当前状态为「已研判」" in cli.fails(
         "review", A, "3", "--level", "first"
     )
     cli("ack", A)
-    assert f"case {A}: review: no response #3" in cli.fails("review", A, "3", "--level", "first")
-    assert "case case-none: confirm: no such case" in cli.fails("confirm", "case-none")
+    assert f"case {A}: review: 没有第 3 条回应" in cli.fails("review", A, "3", "--level", "first")
+    assert "case case-none: confirm: 没有这个案件 [no_such_case]" in cli.fails(
+        "confirm", "case-none"
+    )
     cli("dismiss", B, "--reason", "重复帖")
-    assert f"case {B}: respond: the case is dismissed" in cli.fails("respond", B, "--text", "x")
+    assert f"case {B}: respond: 案件已排除，不能再办理 [case_closed]" in cli.fails(
+        "respond", B, "--text", "x"
+    )
     assert f"case {B}: merge:" in cli.fails("merge", B, A)
-    assert f"case {A}: close: not allowed in status acknowledged" in cli.fails("close", A)
+    assert f"case {A}: close: 案件当前状态为「已签收」" in cli.fails("close", A)
 
 
 def test_merge_and_meeting(cli: Cli) -> None:
     out = cli("merge", B, A, "--as", "监测员王").output
     assert out.strip() == f"{B}: 已并入 {A}（信息 2 条）"
     assert cli.case(B)["dismissed_reason"] == f"merged into {A}"
-    assert "meeting: only a major or important case" in cli.fails(
+    assert "meeting: 只有重大或重要舆情案件才召开联席会议" in cli.fails(
         "meeting", A, "--line", "统一口径"
     )
 
@@ -133,7 +138,7 @@ def test_open_by_hand_superior_request_and_referral(cli: Cli) -> None:
     assert "上级要求回应" in first["what"]
     assert {c["name"] for c in case["clocks"]} >= {"report_up", "response"}
     again = cli.fails("open", "--title", "市里要求回应定城镇学校撤并", "--from", "市委网信办")
-    assert "open: this request is already open" in again
+    assert "open: 这一要求已经立案 [already_open]" in again
     referral = json.loads(
         cli(
             "open",
@@ -147,7 +152,7 @@ def test_open_by_hand_superior_request_and_referral(cli: Cli) -> None:
         ).output
     )
     assert cli.case(referral["case_id"])["timeline"][0]["detail"]["origin"] == "referral"
-    assert "unknown department" in cli.fails("open", "--title", "x", "--lead", "不存在局")
+    assert "未知部门「不存在局」" in cli.fails("open", "--title", "x", "--lead", "不存在局")
     listed = json.loads(cli("list", "--json").output)
     assert len(listed) == 4
 

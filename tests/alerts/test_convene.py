@@ -60,7 +60,7 @@ def test_an_important_case_convenes_the_profiles_joint_meeting(ws: Workspace) ->
 def test_given_members_are_checked_and_named_once(ws: Workspace) -> None:
     ws.feed(make_scored(1, categories=["emergency"], severity="major"))
     before = ws.case(A)
-    with pytest.raises(WorkflowError, match="convene: unknown department 'ufo'"):
+    with pytest.raises(WorkflowError, match="convene: 未知部门「ufo」"):
         ws.step(A, "convene", partial(convene, members=["water", "ufo"]))
     assert ws.case(A).version == before.version
     ws.step(A, "convene", partial(convene, members=["water", "县水务局", "propaganda"]))
@@ -72,10 +72,10 @@ def test_given_members_are_checked_and_named_once(ws: Workspace) -> None:
 
 def test_convening_is_refused_on_small_closed_and_pending_cases(ws: Workspace) -> None:
     ws.feed(make_scored(1), make_scored(2, importance="important"))
-    with pytest.raises(WorkflowError, match=f"case {A}: convene: only a major or important"):
+    with pytest.raises(WorkflowError, match=f"case {A}: convene: 只有重大或重要舆情案件"):
         ws.step(A, "convene", convene)
     ws.step(B, "convene", convene)
-    with pytest.raises(WorkflowError, match="already convened and not yet held"):
+    with pytest.raises(WorkflowError, match="联席会议已召集、尚未召开"):
         ws.step(B, "convene", partial(convene, members=["water"]))
     ws.clock.advance(hours=2)
     ws.step(B, "meeting", partial(special_steps.meeting, line="统一口径"))
@@ -83,20 +83,20 @@ def test_convening_is_refused_on_small_closed_and_pending_cases(ws: Workspace) -
     ws.step(B, "convene", convene)  # held: the next meeting may be convened
     assert len(events(ws, CONVENED, B)) == 2 and len(meeting_notices(ws, B)) == 2
     ws.step(B, "dismiss", partial(workflow.dismiss, reason="误报"))
-    with pytest.raises(WorkflowError, match="the case is dismissed"):
+    with pytest.raises(WorkflowError, match="案件已排除，不能再办理"):
         ws.step(B, "convene", convene)
 
 
 def test_the_pure_step_refuses_a_closed_case() -> None:
     ctx = StepContext(actor="监测员王", now=at(hours=1))
     closed = make_case(1, importance="important", status="closed")
-    with pytest.raises(WorkflowError, match="convene: the case is closed"):
+    with pytest.raises(WorkflowError, match="convene: 案件已办结，不能再办理"):
         convene(closed, ctx)
     bare = make_case(2, importance="important")
-    with pytest.raises(WorkflowError, match="no joint meeting in the profile"):
+    with pytest.raises(WorkflowError, match="辖区档案中没有联席会议"):
         convene(bare, ctx)  # no profile in the context, no members given
     county = StepContext(actor="监测员王", now=at(hours=1), directory=directory_for("dingan"))
-    with pytest.raises(WorkflowError, match="--at: .*no UTC offset"):
+    with pytest.raises(WorkflowError, match=r"开会时间格式不对（2026-11-20T15:00）.*\+08:00"):
         convene(bare, county, at="2026-11-20T15:00")
     assert convene(bare, county).timeline[-2].detail["members"] == JOINT_MEETING
 
@@ -131,5 +131,9 @@ def test_convene_from_the_command_line(ws: Workspace) -> None:
     case = cli.case(B)
     record = [e for e in case["timeline"] if e["detail"].get("event") == CONVENED][-1]
     assert record["actor"] == "监测员王" and record["detail"]["members"] == ["water", "emergency"]
-    assert "convene: already convened" in cli.fails("convene", B, "--as", "监测员王")
-    assert "convene: only a major or important case" in cli.fails("convene", A, "--as", "x")
+    assert "convene: 联席会议已召集、尚未召开，请先记录会议 [meeting_pending]" in cli.fails(
+        "convene", B, "--as", "监测员王"
+    )
+    assert "convene: 只有重大或重要舆情案件才召开联席会议 [not_major]" in cli.fails(
+        "convene", A, "--as", "x"
+    )

@@ -45,11 +45,11 @@ def test_merge_moves_items_and_timeline_and_redirects_later_items(ws: Workspace)
     version = ws.case(A).version
     ws.feed(make_scored(2, importance="important"))
     assert ws.case(A).version == version
-    with pytest.raises(WorkflowError, match=f"case {B}: merge: already merged into {A}"):
+    with pytest.raises(WorkflowError, match=f"case {B}: merge: 本案已并入 {A}"):
         ws.desk.merge(B, A, "monitor-1")
-    with pytest.raises(WorkflowError, match="into itself"):
+    with pytest.raises(WorkflowError, match="不能把案件并入它自己"):
         ws.desk.merge(A, A, "monitor-1")
-    with pytest.raises(WorkflowError, match="no such case"):
+    with pytest.raises(WorkflowError, match="没有这个案件"):
         ws.desk.merge("case-nope", A, "monitor-1")
 
 
@@ -96,7 +96,7 @@ def test_the_watch_ends_on_its_own(ws: Workspace) -> None:
     assert case.status == "closed" and case.timeline[-1].detail["event"] == "watch_ended"
     ws.feed(make_scored(7, event_id="evt-1", risk=90))  # closed and quiet for long: reopened
     assert ws.case(A).status == "acknowledged"
-    with pytest.raises(WorkflowError, match="close: not allowed in status acknowledged"):
+    with pytest.raises(WorkflowError, match="close: 案件当前状态为「已签收」"):
         ws.step(A, "close", partial(workflow.close, watch_days=0))
 
 

@@ -44,7 +44,7 @@ def test_a_response_records_its_id_department_and_actor(ws: Workspace) -> None:
     other = draft(ws, "配合排查", "镇干部", department="龙湖镇人民政府")
     second = ws.case(CID).responses[1]
     assert other != rid and second.department.code == "town_longhu"
-    with pytest.raises(WorkflowError, match="unknown department '县邮政局'"):
+    with pytest.raises(WorkflowError, match="未知部门「县邮政局」"):
         draft(ws, "再说一次", department="县邮政局")
 
 
@@ -65,11 +65,11 @@ def test_review_names_the_response_by_id_prefix_or_number(ws: Workspace) -> None
         "response_id": second,
         "level": "second",
     }
-    with pytest.raises(WorkflowError, match="no response 'rsp-nothing'"):
+    with pytest.raises(WorkflowError, match="没有回应「rsp-nothing」"):
         ws.step(CID, "review", partial(review, number="rsp-nothing", level="first"))
-    with pytest.raises(WorkflowError, match=r"no response #3 \(the case has 2\)"):
+    with pytest.raises(WorkflowError, match=r"没有第 3 条回应（本案共 2 条）"):
         ws.step(CID, "review", partial(review, number="#3", level="first"))
-    with pytest.raises(WorkflowError, match="no response 'rsp-'"):
+    with pytest.raises(WorkflowError, match="没有回应「rsp-」"):
         locate(case, "rsp-")  # too short to be a prefix
 
 
@@ -79,9 +79,9 @@ def test_a_replayed_submission_with_its_own_id_is_recorded_once(ws: Workspace) -
     ws.clock.advance(minutes=3)
     draft(ws, response_id="form-7f3a")  # the form sent twice
     assert [r.id for r in ws.case(CID).responses] == ["form-7f3a"]
-    with pytest.raises(WorkflowError, match="already used by another response"):
+    with pytest.raises(WorkflowError, match="已被另一条回应使用"):
         draft(ws, "别的内容", response_id="form-7f3a")
-    with pytest.raises(WorkflowError, match="letters, digits"):
+    with pytest.raises(WorkflowError, match="只能含字母、数字"):
         draft(ws, response_id="bad id")
 
 
@@ -157,6 +157,6 @@ def test_the_command_line_prints_and_takes_response_ids(ws: Workspace) -> None:
         (rid, "水务局张", "water"),
         ("web-1", "科长", "water"),
     ]
-    assert "no response 'rsp-zzzzzzzz'" in cli.fails(
+    assert "没有回应「rsp-zzzzzzzz」" in cli.fails(
         "review", CID, "rsp-zzzzzzzz", "--level", "second"
     )

@@ -29,12 +29,12 @@ def test_the_main_path_of_contracts_md() -> None:
 
 def test_moves_that_skip_steps_are_refused() -> None:
     assert not can_transition("new", "responded")
-    with pytest.raises(InvalidTransition, match="cannot go from new to closed"):
+    with pytest.raises(InvalidTransition, match="案件当前状态为「待研判」，不能转为「已办结」"):
         transition(make_case(), "closed", "monitor-1", T0)
 
 
 def test_dismissal_needs_a_reason() -> None:
-    with pytest.raises(InvalidTransition, match="reason"):
+    with pytest.raises(InvalidTransition, match="排除须填写理由"):
         transition(make_case(), "dismissed", "monitor-1", T0)
     case = transition(make_case(), "dismissed", "monitor-1", T0, reason="广告帖，非政务舆情")
     assert case.status == "dismissed" and case.dismissed_reason == "广告帖，非政务舆情"

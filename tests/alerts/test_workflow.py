@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 
 import pytest
@@ -89,34 +90,42 @@ def test_a_step_on_a_closed_case_is_refused_and_changes_nothing(ws: Workspace) -
         ("meeting", partial(special_steps.meeting, line="口径")),
         ("report", partial(workflow.report, to="县政府办")),
     ]:
-        with pytest.raises(WorkflowError, match=rf"case {CID}: {step}: .*dismissed"):
+        with pytest.raises(WorkflowError, match=rf"case {CID}: {step}: 案件已排除，不能再办理"):
             ws.step(CID, step, do)
     assert ws.case(CID) == before
 
 
 @pytest.mark.parametrize(
-    ("step", "do", "why"),
+    ("step", "do", "code", "why"),
     [
-        ("ack", workflow.acknowledge, "confirm it first"),
-        ("verify", partial(workflow.verify, confirmed=True), "not allowed in status new"),
-        ("respond", partial(respond, kind="statement", text="x"), "not allowed in status new"),
-        ("close", partial(workflow.close, watch_days=0), "not allowed in status new"),
-        ("assign", partial(workflow.assign, lead="water", co=None, reason="x"), "status new"),
-        ("review", partial(review, number=1, level="first"), "not allowed in status new"),
-        ("dismiss", partial(workflow.dismiss, reason=""), "needs a reason"),
-        ("handover", partial(special_steps.handover, to="县公安局"), "only rumour cases"),
-        ("meeting", partial(special_steps.meeting, line="口径"), "major or important"),
-        ("report", partial(workflow.report, to=" "), "to whom"),
-        ("confirm", partial(workflow.confirm, lead="县外星局"), "unknown department"),
-        ("confirm", partial(workflow.confirm, town_name="火星镇"), "unknown town"),
-        ("confirm", partial(workflow.confirm, categories=["gossip"]), "unknown category"),
+        ("ack", workflow.acknowledge, "wrong_status", "「待研判」.*请先研判确认"),
+        ("verify", partial(workflow.verify, confirmed=True), "wrong_status", "「待研判」"),
+        ("respond", partial(respond, kind="statement", text="x"), "wrong_status", "「待研判」"),
+        ("close", partial(workflow.close, watch_days=0), "wrong_status", "「待研判」"),
+        ("assign", partial(workflow.assign, lead="water", co=None, reason="x"), "wrong_status",
+         "须为: 已研判"),
+        ("review", partial(review, number=1, level="first"), "wrong_status", "「待研判」"),
+        ("dismiss", partial(workflow.dismiss, reason=""), "reason_required", "排除须填写理由"),
+        ("handover", partial(special_steps.handover, to="县公安局"), "not_a_rumour",
+         "只有造谣传谣类案件才移交"),
+        ("meeting", partial(special_steps.meeting, line="口径"), "not_major", "重大或重要"),
+        ("report", partial(workflow.report, to=" "), "recipient_required", "请填写报送对象"),
+        ("confirm", partial(workflow.confirm, lead="县外星局"), "unknown_department",
+         "未知部门「县外星局」"),
+        ("confirm", partial(workflow.confirm, town_name="火星镇"), "unknown_town", "未知乡镇"),
+        ("confirm", partial(workflow.confirm, categories=["gossip"]), "unknown_category",
+         "未知类别「gossip」"),
     ],
-)
-def test_steps_out_of_order_are_refused(ws: Workspace, step: str, do, why: str) -> None:
+)  # fmt: skip
+def test_steps_out_of_order_are_refused(ws: Workspace, step: str, do, code: str, why: str) -> None:
+    """Each refusal has its code and says why in Chinese, with the case and step named."""
     ws.feed(make_scored(1))
     before = ws.case(CID)
-    with pytest.raises(WorkflowError, match=rf"^case {CID}: {step}: .*{why}"):
+    with pytest.raises(WorkflowError, match=rf"^case {CID}: {step}: .*{why}") as refused:
         ws.step(CID, step, do)
+    assert refused.value.code == code and refused.value.message_zh in str(refused.value)
+    unquoted = re.sub(r"「[^」]*」", "", refused.value.message_zh)  # the input as given
+    assert not re.search(r"[A-Za-z]{3,}", unquoted), "no English left for people"
     assert ws.case(CID) == before
 
 
@@ -124,31 +133,31 @@ def test_review_errors(ws: Workspace) -> None:
     ws.feed(make_scored(1))
     ws.step(CID, "confirm", workflow.confirm)
     ws.step(CID, "ack", workflow.acknowledge)
-    with pytest.raises(WorkflowError, match="no response #1"):
+    with pytest.raises(WorkflowError, match="没有第 1 条回应"):
         ws.step(CID, "review", partial(review, number=1, level="first"))
-    with pytest.raises(WorkflowError, match="unknown response kind"):
+    with pytest.raises(WorkflowError, match="未知回应类型「tweet」"):
         ws.step(CID, "respond", partial(respond, kind="tweet", text="x"))
     ws.step(CID, "respond", partial(respond, kind="statement", text="通报"))
-    with pytest.raises(WorkflowError, match="领导审发 before 承办人初审"):
+    with pytest.raises(WorkflowError, match="领导审发之前须先完成承办人初审"):
         ws.step(CID, "review", partial(review, number=1, level="final"))
     ws.step(CID, "review", partial(review, number=1, level="first"))
-    with pytest.raises(WorkflowError, match="承办人初审 is already done"):
+    with pytest.raises(WorkflowError, match="承办人初审已完成"):
         ws.step(CID, "review", partial(review, number=1, level="first"))
-    with pytest.raises(WorkflowError, match="配合部门会签 before 负责人审核"):
+    with pytest.raises(WorkflowError, match="配合部门会签之前须先完成负责人审核"):
         ws.step(CID, "review", partial(review, number=1, level="cosign", department="town_longhu"))
     ws.step(CID, "review", partial(review, number=1, level="second"))
-    with pytest.raises(WorkflowError, match=r"before 配合部门会签（龙湖镇人民政府）"):
+    with pytest.raises(WorkflowError, match=r"须先完成配合部门会签（龙湖镇人民政府）"):
         ws.step(CID, "review", partial(review, number=1, level="final"))
-    with pytest.raises(WorkflowError, match="not a co-department"):
+    with pytest.raises(WorkflowError, match="不是本案的配合部门"):
         ws.step(CID, "review", partial(review, number=1, level="cosign", department="education"))
     ws.step(CID, "review", partial(review, number=1, level="cosign", department="龙湖镇人民政府"))
-    with pytest.raises(WorkflowError, match="already signed"):
+    with pytest.raises(WorkflowError, match="已会签"):
         ws.step(CID, "review", partial(review, number=1, level="cosign", department="town_longhu"))
     ws.step(CID, "review", partial(review, number=1, level="final", approve=False, note="措辞"))
     case = ws.case(CID)
     assert case.responses[0].review.state == "rejected" and case.status == "acknowledged"
     assert {c.name: c.state for c in case.clocks}["response"] == "running"
-    with pytest.raises(WorkflowError, match="already rejected"):
+    with pytest.raises(WorkflowError, match="第 1 条回应已退回"):
         ws.step(CID, "review", partial(review, number=1, level="final"))
 
 
@@ -157,11 +166,11 @@ def test_reassign_needs_a_reason_and_a_known_department(ws: Workspace) -> None:
     ws.step(CID, "confirm", workflow.confirm)
     ws.step(CID, "ack", workflow.acknowledge)
     before = ws.case(CID)
-    with pytest.raises(WorkflowError, match=rf"case {CID}: assign: unknown department 'nasa'"):
+    with pytest.raises(WorkflowError, match=rf"case {CID}: assign: 未知部门「nasa」"):
         ws.step(CID, "assign", partial(workflow.assign, lead="nasa", co=None, reason="职责"))
-    with pytest.raises(WorkflowError, match="needs a reason"):
+    with pytest.raises(WorkflowError, match="改派须填写理由"):
         ws.step(CID, "assign", partial(workflow.assign, lead="housing", co=None, reason=" "))
-    with pytest.raises(WorkflowError, match="already the lead"):
+    with pytest.raises(WorkflowError, match="已是牵头部门"):
         ws.step(CID, "assign", partial(workflow.assign, lead="县水务局", co=None, reason="x"))
     assert ws.case(CID) == before
     ws.step(CID, "assign", partial(workflow.assign, lead="住建局", co=None, reason="小区供水"))
@@ -199,7 +208,7 @@ def test_confirm_with_corrections_writes_a_label_to_the_store_and_the_file(ws: W
     assert label["after"]["lead_department"] == "emergency"
     lines = (ws.settings.data_dir / "labels" / "corrections.jsonl").read_text("utf-8")
     assert [json.loads(line) for line in lines.splitlines()] == [label]
-    with pytest.raises(WorkflowError, match="already confirmed"):
+    with pytest.raises(WorkflowError, match="本案已于 .* 研判确认"):
         ws.step(CID, "confirm", workflow.confirm)
 
 
@@ -234,7 +243,7 @@ def test_report_meets_report_up_and_the_result_report_same_day(tmp_path, fake_cl
 
 def test_rumour_handover_with_evidence(ws: Workspace) -> None:
     ws.feed(make_scored(1, categories=["rumor"]), make_scored(2, event_id="evt-1"))
-    with pytest.raises(WorkflowError, match="evidence 'item-9' is not an item"):
+    with pytest.raises(WorkflowError, match="证据 item-9 不是本案的信息"):
         ws.step(
             CID, "handover", partial(special_steps.handover, to="县公安局", evidence=["item-9"])
         )
@@ -252,13 +261,13 @@ def test_rumour_handover_with_evidence(ws: Workspace) -> None:
     assert case.police_handover.to == "县公安局" and case.police_handover.evidence == ["item-2"]
     assert case.police_handover.at == "2026-11-20T11:00:00+08:00"
     assert case.timeline[-1].detail["event"] == "police_handover"
-    with pytest.raises(WorkflowError, match="already handed over"):
+    with pytest.raises(WorkflowError, match="本案已移交县公安局"):
         ws.step(CID, "handover", partial(special_steps.handover, to="县委网信办"))
 
 
 def test_joint_meeting_on_a_major_case(ws: Workspace) -> None:
     ws.feed(make_scored(1, categories=["emergency"], severity="major"))
-    with pytest.raises(WorkflowError, match="unknown department 'ufo'"):
+    with pytest.raises(WorkflowError, match="未知部门「ufo」"):
         ws.step(CID, "meeting", partial(special_steps.meeting, line="口径", members=["ufo"]))
     ws.step(CID, "meeting", partial(special_steps.meeting, line="统一口径：已全力抢修"))
     last = ws.case(CID).timeline[-1]
@@ -303,7 +312,7 @@ def test_early_assignment_before_confirmation(tmp_path, fake_clock) -> None:
         case = ws.case(CID)
         assert case.status == "acknowledged"
         assert parse_time(case.confirmed_at) == at(hours=1)
-        with pytest.raises(WorkflowError, match="confirm it first"):
+        with pytest.raises(WorkflowError, match="请先研判确认"):
             ws.step(case_id_for("dingan", "evt-2"), "ack", workflow.acknowledge)
     finally:
         ws.close()

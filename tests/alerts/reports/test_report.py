@@ -105,4 +105,4 @@ def test_a_case_report_needs_an_existing_case(seeded):
     missing = CliRunner().invoke(report, ["case", "--config", str(config)], obj={})
     assert missing.exit_code == 2
     unknown = CliRunner().invoke(report, ["case", "nope", "--config", str(config)], obj={})
-    assert unknown.exit_code == 2 and "no case" in unknown.output
+    assert unknown.exit_code == 2 and "没有案件" in unknown.output

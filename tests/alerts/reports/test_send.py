@@ -95,13 +95,13 @@ def test_a_failed_recipient_is_retried_alone(office: Office, smtp_sink):
     connect(office, smtp_sink.port, principal_port=DEAD_PORT)
     report_id = office.approved_weekly()
     failed = office.cli("send", report_id, "--as", "mon")
-    assert failed.exit_code == 2 and "主要领导" in failed.output, failed.output
+    assert failed.exit_code == 2 and "张某某（县长）" in failed.output, failed.output
     assert [rcpts for _, rcpts, _ in smtp_sink.envelopes] == [["fgld@dingan.example"]]
     stored = status(office, report_id)
     assert stored["status"] == "approved"
     assert {d["recipient"]: d["state"] for d in stored["deliveries"]} == {
-        "分管领导": "sent",
-        "主要领导": "failed",
+        "郑某某（县委常委、宣传部部长）": "sent",  # the leader in charge of the news office
+        "张某某（县长）": "failed",
     }
     connect(office, smtp_sink.port)  # the principal leader's mail server is back
     office.ok("send", report_id, "--as", "mon")

@@ -121,7 +121,10 @@ def test_roles_limit_the_steps(server, demo: Demo):
     wrong_order = monitor.post(
         f"/api/cases/{demo.api_case}/steps/close", json={}, headers={"X-CSRF-Token": token}
     )
-    assert wrong_order.status_code == 409 and "close" in wrong_order.json()["detail"]
+    assert wrong_order.status_code == 409
+    body = wrong_order.json()
+    assert (body["code"], body["step"]) == ("wrong_status", "close")
+    assert body["detail"].startswith("案件当前状态为「"), body
 
 
 def test_logout_needs_the_token_and_ends_the_session(server, demo: Demo):

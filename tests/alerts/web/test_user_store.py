@@ -1,15 +1,16 @@
 """The account store's administration without a server: change, disable, reset, the audit
-trail's order, and the Chinese refusals the pages show."""
+trail's order, and a workflow refusal as the API answers it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from alerts.status import WorkflowError
 from alerts.web.audit import AuditLog
-from alerts.web.messages import zh_reason
+from alerts.web.messages import FormError, refusal
 from alerts.web.sessions import SessionManager
 from alerts.web.users import UserDirectory, UserError
 from pipeline.profile import load_profile
@@ -58,16 +59,14 @@ def test_the_audit_trail_lists_newest_first(stores):
     assert latest[0].at.endswith("+08:00")
 
 
-@pytest.mark.parametrize(
-    ("reason", "chinese"),
-    [
-        ("unknown department 'x'", "未知部门「x」"),
-        ("a reassignment needs a reason (--reason)", "改派须填写理由"),
-        ("not allowed in status new (allowed: responded)", "「待研判」"),
-        ("the target case c9 is closed", "目标案件 c9 已办结"),
-        ("only a major or important case convenes the joint meeting", "重大或重要"),
-        ("something nobody translated", "无法完成（something nobody translated）"),
-    ],
-)
-def test_workflow_refusals_read_in_chinese(reason: str, chinese: str):
-    assert chinese in zh_reason(WorkflowError("c1", "assign", reason))
+def test_a_refusal_answers_with_its_chinese_reason_and_code():
+    """The API passes on what the workflow said — no translation at the web's depth."""
+    refused = refusal(WorkflowError("c1", "assign", "改派须填写理由", "reason_required"))
+    assert refused.status_code == 409
+    assert json.loads(refused.body) == {
+        "detail": "改派须填写理由",
+        "code": "reason_required",
+        "step": "assign",
+    }
+    bad_input = refusal(FormError("c1", "respond", "请填写回应内容"))
+    assert bad_input.status_code == 422 and json.loads(bad_input.body)["code"] == "invalid_input"
