@@ -132,6 +132,6 @@ def run_plan(plan: BenchPlan, echo: Echo) -> dict[str, Any]:
         _guarded("soak", results, echo,
                  lambda: sustained(plan.soak, sample_s=2.0 if plan.quick else 10.0,
                                    max_seconds=plan.soak_minutes and plan.soak_minutes * 60,
-                                   echo=echo))  # fmt: skip
+                                   classify_workers=plan.workers, echo=echo))  # fmt: skip
     results["machine"] = {**before, "loadavg_after": machine()["loadavg"]}
     return results

@@ -319,7 +319,7 @@ def run(config_path: Path | None, data_dir: Path | None, only: tuple[str, ...]) 
     type=int,
     default=1,
     show_default=True,
-    help="Classify processes in the throughput runs.",
+    help="Classify processes in the throughput and soak runs.",
 )
 @click.option(
     "--out",
