@@ -68,38 +68,38 @@ class EsStateStore(EsBase, StateStore):
     def put_if_absent(self, namespace, key, value, expires_at=None) -> Any:
         doc = self._doc(namespace, key, value, expires_at)
         for _ in range(5):
-            try:
-                self._call(
-                    "claim state",
-                    self.es.index,
-                    index=self.index,
-                    id=self._id(namespace, key),
-                    document=doc,
-                    op_type="create",
-                    refresh="wait_for",
-                )
+            if self._claim(namespace, key, doc, op_type="create"):
                 return value
-            except EsConflict:
-                pass
             found = self._get_raw(namespace, key)
             if found and self._live(found["_source"]):
                 return found["_source"]["value"]
-            if found:  # expired: take it over, unless someone else does first
-                try:
-                    self._call(
-                        "claim state",
-                        self.es.index,
-                        index=self.index,
-                        id=self._id(namespace, key),
-                        document=doc,
-                        if_seq_no=found["_seq_no"],
-                        if_primary_term=found["_primary_term"],
-                        refresh="wait_for",
-                    )
-                    return value
-                except EsConflict:
-                    continue
+            # expired: take it over, unless someone else does first
+            if found and self._claim(
+                namespace,
+                key,
+                doc,
+                if_seq_no=found["_seq_no"],
+                if_primary_term=found["_primary_term"],
+            ):
+                return value
         raise StoreError(f"Elasticsearch: state {namespace}/{key}: contended, gave up")
+
+    def _claim(self, namespace: str, key: str, doc: dict[str, Any], **condition: Any) -> bool:
+        """Write `doc` under the key if `condition` holds (create, or the version read); False
+        when another writer holds it."""
+        try:
+            self._call(
+                "claim state",
+                self.es.index,
+                index=self.index,
+                id=self._id(namespace, key),
+                document=doc,
+                refresh="wait_for",
+                **condition,
+            )
+        except EsConflict:
+            return False
+        return True
 
     def _mget(self, namespace: str, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored documents of `keys` (expired ones included), in one request."""
