@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -188,13 +188,20 @@ def local_day(published_at: str) -> datetime | None:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+@lru_cache(maxsize=64)
+def _day_names(ordinal: int) -> tuple[str, ...]:
+    """The day's and its neighbours' names (YYYYMMDD): a batch's items share a few days."""
+    day = date.fromordinal(ordinal)
+    return tuple((day + timedelta(days=d)).strftime("%Y%m%d") for d in (0, -1, 1))
+
+
 def anchor_keys(facts: EventFacts, published_at: str) -> tuple[list[str], list[str]]:
     """(keys to look up, keys to claim): the item's day and both neighbouring days are
     looked up, so an event crossing midnight joins; only the item's own day is claimed."""
     day = local_day(published_at)
     if day is None:
         return [], []
-    days = [(day + timedelta(days=d)).strftime("%Y%m%d") for d in (0, -1, 1)]
+    days = _day_names(day.toordinal())
     lookup: list[str] = []
     claim: list[str] = []
     for scope, name in facts.anchors:

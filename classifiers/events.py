@@ -18,7 +18,9 @@ compact signatures, `SIG_PREFIX`, are in the window), one of its anchor keys, on
 anchor keys it claims and one of its new index keys (`get_many` / `put_many_if_absent` when
 the store has them — see `BatchedState` — else key by key). The batch's signatures are
 computed together (`MinHasher.signatures_of_hashes`). Items of one batch see each other's new
-events.
+events. Keys read live for the batch are not written again, so a batch of new events is a
+plain insert. Once a minute the index sweeps a bounded stretch of expired keys out of the
+store (`StateStore.sweep_expired`), so the windowed index stays bounded.
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ JOIN_THRESHOLD = 0.5
 DEFAULT_WINDOW_DAYS = 30
 KEYS_NS = "event_keys"  # anchor keys (event_keys.py): same place, category and day
 KEY_WINDOW_DAYS = 3
+SWEEP_EVERY_S = 60  # expired keys are purged a bounded sweep at a time (sweep_expired)
 BAND_PREFIX = "band2"  # v2: numpy MinHash (the datasketch-era "band:" keys are not read)
 _MIX = np.uint64(0x100000001B3)
+_BAND_NAMES = [f"{BAND_PREFIX}:{b}:" for b in range(BANDS)]
 # An event's signature: "sig2:<event>" → base64 of its 64 little-endian uint64 (684 ASCII
 # characters: the row stays in its B-tree page, where the JSON list's ~1,300 characters
 # spilled to an overflow page, and reads back without the JSON parser). Events indexed
@@ -132,6 +136,7 @@ class EventIndex:
         self.key_window_s = min(key_window_days, window_days) * 86_400
         self.clock = clock
         self.hasher = MinHasher(NUM_PERM, seed=7)
+        self._next_sweep = time.monotonic() + SWEEP_EVERY_S
 
     def signature(self, text: str) -> np.ndarray | None:
         core = shingle_core(text)
@@ -163,10 +168,12 @@ class EventIndex:
         mixed = rows[:, :, 0]
         for j in range(1, ROWS):
             mixed = mixed * _MIX ^ rows[:, :, j]
-        names = [f"{BAND_PREFIX}:{b}:" for b in range(BANDS)]
-        return [
-            [f"{name}{h:016x}" for name, h in zip(names, hs, strict=True)] for hs in mixed.tolist()
-        ]
+        # "band2:<b>:<16 hex digits>": the batch's hashes in hex at once (big-endian bytes),
+        # cut and joined to their band names in C — not one format call per key
+        digits = mixed.astype(">u8").tobytes().hex()
+        cut = [digits[p : p + 16] for p in range(0, len(digits), 16)]
+        keys = list(map(str.__add__, _BAND_NAMES * len(mixed), cut))
+        return [keys[i : i + BANDS] for i in range(0, len(keys), BANDS)]
 
     def assign(
         self, item: Item, text: str, index_content: bool = True, facts: EventFacts | None = None
@@ -195,7 +202,7 @@ class EventIndex:
         wanted = {f"item:{it.id}" for it, _, _, _ in rows}
         wanted |= {f"item:{it.parent_id}" for it, _, _, _ in rows if it.parent_id}
         wanted |= {b for bs in bands for b in bs}
-        known = self.state.get_many(sorted(wanted))
+        known = self.state.get_many(sorted(wanted))  # chunks of neighbouring keys
         # the signatures of the events the bands point to, in the same round trip's wake
         # (one query, not one per candidate in `_match`)
         events = {str(known[b]) for bs in bands for b in bs if b in known}
@@ -249,7 +256,7 @@ class EventIndex:
                 claims.setdefault(k, event)
             pending[key] = event
             out[n] = (str(event), how)
-        moved, holders = self._claim(claims, created, now + self.key_window_s)
+        moved, holders = self._claim(claims, created, now + self.key_window_s, known_keys)
         if moved:
             out = [(moved.get(e, e), how) for e, how in out]
             pending = {k: moved.get(v, v) if isinstance(v, str) else v for k, v in pending.items()}
@@ -260,7 +267,9 @@ class EventIndex:
                 k: moved.get(v, v) if isinstance(v, str) else v for k, v in new_keys.items()
             }
         items = {k: v for k, v in pending.items() if k.startswith("item:") and k not in known}
-        stored = self.state.put_many_if_absent({**items, **new_keys}, now + self.window_s)
+        # a key read live a moment ago (a band of another event) is held: not written again
+        writes = {k: v for k, v in new_keys.items() if k not in known}
+        stored = self.state.put_many_if_absent({**items, **writes}, now + self.window_s)
         result = []
         for n, (item, _, _, _) in enumerate(rows):
             event, how = out[n]
@@ -270,6 +279,11 @@ class EventIndex:
             seen[n].update(str(holders[k]) for k in anchors[n][1] if k in holders)
             others = {moved.get(e, e) for e in seen[n]} - {event}
             result.append(Assignment(event, how, tuple(sorted(others))))
+        if time.monotonic() >= self._next_sweep:  # keeps the windowed index bounded
+            self._next_sweep = time.monotonic() + SWEEP_EVERY_S
+            sweep = getattr(self.state.state, "sweep_expired", None)
+            if sweep is not None:
+                sweep()
         return result
 
     def _join(
@@ -291,12 +305,20 @@ class EventIndex:
         return event, first[event].split(":")[2], order
 
     def _claim(
-        self, claims: dict[str, str], created: dict[str, list[str]], expires_at: float
+        self,
+        claims: dict[str, str],
+        created: dict[str, list[str]],
+        expires_at: float,
+        known: dict[str, Any],
     ) -> tuple[dict[str, str], dict[str, Any]]:
         """Claims the anchor keys atomically; a new event whose key another worker claimed
         first joins that worker's event ({lost event: winner}), and its other keys are
-        pointed at the winner too. Also returns each key's holder."""
-        stored = self.state.put_many_if_absent(claims, expires_at, KEYS_NS)
+        pointed at the winner too. Also returns each key's holder. A key `known` (read live
+        for this batch) keeps its holder and is not claimed again: a batch of fresh keys
+        only is one write with no read-back (SqliteStateStore.put_many_if_absent)."""
+        stored = {k: known[k] for k in claims if k in known}
+        fresh = {k: v for k, v in claims.items() if k not in stored}
+        stored.update(self.state.put_many_if_absent(fresh, expires_at, KEYS_NS))
         moved: dict[str, str] = {}
         for event, keys in created.items():
             lost = [str(stored[k]) for k in keys if stored.get(k, event) != event]
@@ -328,11 +350,10 @@ class EventIndex:
         arrays: dict[str, np.ndarray] | None = None,
     ) -> list[str]:
         """The events whose signature the item's is a near-duplicate of, most votes first."""
-        votes: Counter[str] = Counter()
-        for band in bands:
-            event = pending.get(band) or known.get(band)
-            if event:
-                votes[str(event)] += 1
+        pointed = [pending.get(b) or known.get(b) for b in bands]
+        if not any(pointed):  # most items: no band seen before
+            return []
+        votes = Counter(str(e) for e in pointed if e)
         found = []
         arrays = {} if arrays is None else arrays
         for event, _ in votes.most_common(3):

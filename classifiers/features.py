@@ -15,11 +15,14 @@ Feature names (for explanations) are the word, the n-gram, or the rule feature's
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain, repeat
 
+import ahocorasick
 import numpy as np
 import scipy.sparse as sp
 
@@ -105,16 +108,31 @@ _TOWN_SUFFIX = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
+def _town_automaton(shorts: tuple[str, ...]) -> ahocorasick.Automaton:
+    """The short town names and the seat words, found together in one C pass."""
+    automaton = ahocorasick.Automaton()
+    for word in (*shorts, *_SEAT_WORDS):
+        automaton.add_word(word, (len(word), word))
+    automaton.make_automaton()
+    return automaton
+
+
 def town_features(text: str, short_names: dict[str, str], seat: str | None) -> list[str]:
-    """A town named without 镇 ("岭口墟", "富文中学", "龙湖人"), and the county seat (县城)."""
+    """A town named without 镇 ("岭口墟", "富文中学", "龙湖人"), and the county seat (县城).
+    Each word's first occurrence (as `str.find` gives it) comes from one Aho-Corasick pass."""
+    first: dict[str, int] = {}
+    for end, (size, word) in _town_automaton(tuple(short_names)).iter(text):
+        if word not in first:  # occurrences of one word come in text order
+            first[word] = end - size + 1
     feats = []
     for short, code in short_names.items():
-        at = text.find(short)
+        at = first.get(short, -1)
         if at >= 0:
             feats.append(f"tshort:{code}")
             if _TOWN_SUFFIX.match(text[at + len(short) : at + len(short) + 3]):
                 feats.append(f"tsuffix:{code}")
-    if seat and any(w in text for w in _SEAT_WORDS):
+    if seat and any(w in first for w in _SEAT_WORDS):
         feats.append(f"seat:{seat}")
     return feats
 
@@ -221,6 +239,8 @@ class FeatureSpace:
         return len(self.words) + len(self.char_vocab) + len(self.rules)
 
     def fit(self, docs: Sequence[Doc]) -> FeatureSpace:
+        for cached in ("_names", "_index", "_interned"):  # built from the old vocabulary
+            self.__dict__.pop(cached, None)
         n = len(docs)
         word_df = Counter(w for d in docs for w in set(d.words))
         char_df = Counter(int(k) for d in docs for k in np.unique(d.chars))
@@ -247,7 +267,11 @@ class FeatureSpace:
         occurrences are found with one vectorised lookup, then one matrix is built."""
         n = len(docs)
         n_words, n_chars = len(self.words), len(self.char_vocab)
-        word_rows, word_cols = self._ids(docs, self.words, lambda d: d.words)
+        words = self.__dict__.get("_interned")
+        if words is None:  # the vocabulary's words as the token memo's (textscan.py): a
+            # lookup then finds its key by identity, without comparing the characters
+            words = self.__dict__["_interned"] = {sys.intern(w): i for w, i in self.words.items()}
+        word_rows, word_cols = self._ids(docs, words, lambda d: d.words)
         char_rows, char_cols = self._char_ids(docs)
         rule_rows, rule_cols = self._ids(docs, self.rules, lambda d: d.rules)
         rows = np.concatenate((word_rows, char_rows, rule_rows))
@@ -287,4 +311,6 @@ class FeatureSpace:
         return names[0][column] if column < char_off else names[1][column - rule_off]
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_names", "_index")}
+        return {
+            k: v for k, v in self.__dict__.items() if k not in ("_names", "_index", "_interned")
+        }

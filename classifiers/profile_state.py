@@ -47,3 +47,6 @@ class ProfileState(StateStore):
 
     def purge_expired(self, now: float | None = None) -> int:
         return self.inner.purge_expired(now)
+
+    def sweep_expired(self, now: float | None = None) -> int:
+        return self.inner.sweep_expired(now)

@@ -11,7 +11,7 @@ them; only the lead head sees this block (training.BLOCK_WEIGHTS).
 
 from __future__ import annotations
 
-from classifiers.rules.departments import SITUATIONS, situation_lead
+from classifiers.rules.departments import SITUATIONS, situation_lead, situation_rows
 
 PREFIXES = ("sit:", "slead:")  # the feature names of this block (features.py orders them last)
 SCAN_CHARS = 3_000  # as `departments.situation`: the head of a long text
@@ -51,10 +51,9 @@ def situation_features(text: str) -> list[str]:
     """`sit:<row>` and `slead:<code>` for every row of the guide the text matches."""
     head = text[:SCAN_CHARS]
     feats: list[str] = []
-    for n, (pattern, exclude, lead, _row) in enumerate(SITUATIONS):
-        if pattern.search(head) and not (exclude and exclude.search(head)):
-            feats.append(f"sit:{n}")
-            code = f"slead:{situation_lead(lead, head)}"
-            if code not in feats:
-                feats.append(code)
+    for n in situation_rows(head):  # the rows' leading words found in one pass
+        feats.append(f"sit:{n}")
+        code = f"slead:{situation_lead(SITUATIONS[n][2], head)}"
+        if code not in feats:
+            feats.append(code)
     return feats

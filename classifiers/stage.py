@@ -116,6 +116,7 @@ class ClassifyStage(Stage):
         scored = self.transform([e.record for e in batch])
         if not scored:
             return
-        self.ctx.stores.items.put_many(scored)
-        for item in scored:
-            self.ctx.emit(ITEMS_SCORED, item, key=item.event_id)
+        encoded = [item.to_json() for item in scored]  # once, for the store and the bus
+        self.ctx.stores.items.put_many(scored, encoded)
+        for item, doc in zip(scored, encoded, strict=True):
+            self.ctx.emit(ITEMS_SCORED, item, key=item.event_id, encoded=doc)

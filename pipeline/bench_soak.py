@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline.bench_e2e import BenchSession
-from pipeline.bench_support import rss_mb
+from pipeline.bench_support import cpu_seconds, rss_mb
 from pipeline.topics import ITEMS_RAW
 
 Echo = Callable[[str], None]
@@ -38,16 +38,17 @@ def _offer(session: BenchSession, start: int, count: int, warmup: bool = False) 
 
 
 def _wait_total(session: BenchSession, stage: str, target: int, timeout_s: float) -> list:
-    """(time, committed) each 0.1 s until the stage's group committed `target` messages."""
+    """(time, committed, CPU seconds of the stage's process) each 0.1 s until the stage's
+    group committed `target` messages."""
     progress = session.progress(stage)
-    seen: list[tuple[float, int]] = []
+    seen: list[tuple[float, int, float | None]] = []
     deadline = time.monotonic() + timeout_s
     try:
         while time.monotonic() < deadline:
             session.stages.check()
             total = progress.total()
             if not seen or total != seen[-1][1]:
-                seen.append((time.time(), total))
+                seen.append((time.time(), total, session.stages.cpu().get(stage)))
             if total >= target:
                 return seen
             time.sleep(0.1)
@@ -64,9 +65,11 @@ def stage_rates(n: int = 5000, bus_url: str = "sqlite", store_url: str = "sqlite
         for stage in ("classify", "alert"):
             session.stages.start(stage)
             seen = _wait_total(session, stage, n, 120 + n / 20)
-            (t1, c1), (t2, c2) = seen[1] if len(seen) > 1 else seen[0], seen[-1]
+            (t1, c1, u1), (t2, c2, u2) = seen[1] if len(seen) > 1 else seen[0], seen[-1]
             rate = (c2 - c1) / (t2 - t1) if t2 > t1 else None
+            cpu = (u2 - u1) / (c2 - c1) * 1000 if u1 is not None and u2 and c2 > c1 else None
             results[stage] = {"items_per_s": round(rate, 1) if rate else None, "items": n,
+                              "cpu_ms_per_item": round(cpu, 3) if cpu else None,
                               "mode": session.mode}  # fmt: skip
     return results
 
@@ -116,8 +119,11 @@ def sustained(
                     session.stages.check()
                     rss = {k: round(v, 1) for k, v in session.stages.rss().items() if v}
                     rss["bench"] = round(rss_mb_self(), 1)
+                    cpu = {k: round(v, 3) for k, v in session.stages.cpu().items() if v}
+                    cpu["bench"] = round(cpu_seconds(os.getpid()) or 0.0, 3)
                     sample = {"t_s": round(now - t0, 1), "items": done,
-                              "classified": classify.total() - base_c, "rss_mb": rss}  # fmt: skip
+                              "classified": classify.total() - base_c, "rss_mb": rss,
+                              "cpu_s": cpu}  # fmt: skip
                     samples.append(sample)
                     echo(f"  t={sample['t_s']:7.1f}s items={done:9d} rss_mb={rss}")
                     next_sample = now + sample_s
@@ -147,8 +153,22 @@ def sustained(
             "classify_workers": classify_workers,
             "backlog": backlog,
             "memory": memory_summary(samples, done),
+            "cpu_ms_per_item": cpu_summary(samples),
             "samples": samples,
         }
+
+
+def cpu_summary(samples: list[dict[str, Any]]) -> dict[str, float]:
+    """CPU ms per item of each process over the run (after the warm-up) and their total:
+    what a run on a busy machine still measures (2 cores / total = the pipeline's ceiling)."""
+    first, last = samples[0], samples[-1]
+    done = last["items"] - first["items"]
+    if done <= 0:
+        return {}
+    out = {name: round((last["cpu_s"][name] - first["cpu_s"][name]) / done * 1000, 3)
+           for name in sorted(set(first["cpu_s"]) & set(last["cpu_s"]))}  # fmt: skip
+    out["total"] = round(sum(out.values()), 3)
+    return out
 
 
 def rss_mb_self() -> float:

@@ -137,6 +137,25 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used: on a shared machine CPU per item is
+    the figure that compares runs, where items/s follows the other load."""
+    try:
+        import psutil  # type: ignore[import-not-found]
+
+        times = psutil.Process(pid).cpu_times()
+        return times.user + times.system
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - gone
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def write_config(folder: Path, es_prefix: str) -> Path:
     """A copy of the default config with its own index prefix (a shared Elasticsearch keeps
     the benchmark's indices apart). Profiles and policies given by name resolve in deploy/."""
@@ -174,6 +193,9 @@ class StageProcesses:
 
     def rss(self) -> dict[str, float | None]:
         return {label: rss_mb(p.pid) for label, p in self.procs.items()}
+
+    def cpu(self) -> dict[str, float | None]:
+        return {label: cpu_seconds(p.pid) for label, p in self.procs.items()}
 
     def stop(self, grace_s: float = 20.0) -> None:
         for proc in self.procs.values():

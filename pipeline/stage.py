@@ -79,11 +79,13 @@ class StageContext:
             self._stores = open_stores(self.settings)
         return self._stores
 
-    def emit(self, topic: Topic, record: Record, key: str | None = None) -> None:
-        """Queue a record for a topic; durable after flush() (the runner flushes per batch)."""
-        self.producer.send(
-            topic.name, record.to_bytes(), key.encode("utf-8") if key is not None else None
-        )
+    def emit(
+        self, topic: Topic, record: Record, key: str | None = None, encoded: str | None = None
+    ) -> None:
+        """Queue a record for a topic; durable after flush() (the runner flushes per batch).
+        `encoded`: the record's `to_json()` when the caller made it already (for a store)."""
+        value = encoded.encode("utf-8") if encoded is not None else record.to_bytes()
+        self.producer.send(topic.name, value, key.encode("utf-8") if key is not None else None)
 
     def flush(self) -> None:
         if self._producer is not None:

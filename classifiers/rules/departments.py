@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from classifiers.lexicon import Hit, LexiconMatcher
-from classifiers.rules.prefilter import PrefilteredPattern
+from classifiers.rules.prefilter import PatternGates, PrefilteredPattern
 from pipeline.models import DepartmentRef, Jurisdiction
 from pipeline.profile import Department, JurisdictionProfile
 
@@ -173,12 +173,25 @@ def situation_lead(lead: str, head: str) -> str:
     return lead
 
 
+_SITUATION_GATES = PatternGates([pattern for pattern, *_ in SITUATIONS])
+
+
+def situation_rows(head: str) -> list[int]:
+    """The positions in SITUATIONS of every row `head` is (its pattern matches, its exclusion
+    does not), in order; the rows' leading words are looked for in one pass."""
+    return [
+        n
+        for n in _SITUATION_GATES.matching(head)
+        if not ((exclude := SITUATIONS[n][1]) and exclude.search(head))
+    ]
+
+
 def situation(text: str) -> tuple[str, str] | None:
     """(lead, the guide's row) of the first recurring situation the text is, or None."""
     head = text[:3_000]
-    for pattern, exclude, lead, row in SITUATIONS:
-        if pattern.search(head) and not (exclude and exclude.search(head)):
-            return situation_lead(lead, head), row
+    for n in situation_rows(head)[:1]:
+        _pattern, _exclude, lead, row = SITUATIONS[n]
+        return situation_lead(lead, head), row
     return None
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+import ahocorasick
 
 MAX_PREFIXES = 64  # more leading strings than this: no prefilter
 _REPEATS = tuple(
@@ -91,12 +94,12 @@ class PrefilteredPattern:
     """`re.compile(pattern, flags)` whose `search` first checks that a match can start
     somewhere in the text; `search` and `pattern` behave as the compiled pattern's."""
 
-    __slots__ = ("regex", "pattern", "gate")
+    __slots__ = ("regex", "pattern", "gate", "literals")
 
     def __init__(self, pattern: str, flags: int = 0):
         self.regex = re.compile(pattern, flags)
         self.pattern = self.regex.pattern
-        literals = leading_literals(pattern, flags)
+        literals = self.literals = leading_literals(pattern, flags)
         # longest first: no string is then hidden by a prefix of it (not that a search for
         # any one of them needs that)
         ordered = sorted(literals or (), key=lambda w: (-len(w), w))
@@ -109,3 +112,37 @@ class PrefilteredPattern:
 
     def __repr__(self) -> str:
         return f"PrefilteredPattern({self.pattern!r})"
+
+
+class PatternGates:
+    """Which of many `PrefilteredPattern`s may match a text, found in one Aho-Corasick pass
+    (pyahocorasick, C) over every pattern's leading strings instead of one gate scan per
+    pattern. A pattern passes exactly when its own gate would (one of its leading strings
+    occurs in the text), or always when it has no gate; `search` then runs only those."""
+
+    def __init__(self, patterns: Sequence[PrefilteredPattern]):
+        self.patterns = tuple(patterns)
+        self.ungated = tuple(n for n, p in enumerate(self.patterns) if not p.literals)
+        owners: dict[str, set[int]] = {}
+        for n, p in enumerate(self.patterns):
+            for literal in p.literals or ():
+                owners.setdefault(literal, set()).add(n)
+        self._automaton = ahocorasick.Automaton()
+        for literal, rows in owners.items():
+            self._automaton.add_word(literal, frozenset(rows))
+        if owners:
+            self._automaton.make_automaton()
+        self._empty = not owners
+
+    def candidates(self, text: str) -> list[int]:
+        """Indices (ascending) of the patterns whose gate passes on `text`."""
+        found = set(self.ungated)
+        if not self._empty:
+            for _end, rows in self._automaton.iter(text):
+                found |= rows
+        return sorted(found)
+
+    def matching(self, text: str) -> list[int]:
+        """Indices (ascending) of the patterns that match somewhere in `text`."""
+        patterns = self.patterns
+        return [n for n in self.candidates(text) if patterns[n].regex.search(text)]

@@ -3,6 +3,10 @@
 Safe across processes: offsets are allocated inside write transactions, consumer groups
 share partitions among live members (heartbeats in the file, a dead member's partitions
 pass to the others after `session_timeout_s`), and committed positions survive a crash.
+
+`messages` is a rowid table: a message (often a kilobyte or more) is appended and only its
+key goes into the primary-key index. A log created before keeps its WITHOUT ROWID table,
+which works the same but costs ~1.5x the CPU per message written (big rows in a tree).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ CREATE TABLE IF NOT EXISTS next_offsets (topic TEXT, partition INTEGER, next INT
     PRIMARY KEY (topic, partition));
 CREATE TABLE IF NOT EXISTS messages (topic TEXT, partition INTEGER, offset INTEGER,
     key BLOB, value BLOB NOT NULL, headers TEXT, ts_ms INTEGER NOT NULL,
-    PRIMARY KEY (topic, partition, offset)) WITHOUT ROWID;
+    PRIMARY KEY (topic, partition, offset));
 CREATE INDEX IF NOT EXISTS messages_ts ON messages (topic, ts_ms);
 CREATE TABLE IF NOT EXISTS group_offsets (grp TEXT, topic TEXT, partition INTEGER,
     offset INTEGER NOT NULL, PRIMARY KEY (grp, topic, partition));

@@ -78,9 +78,11 @@ class CaseQuery:
 
 class ItemStore(ABC):
     @abstractmethod
-    def put_many(self, items: Sequence[ScoredItem]) -> None:
+    def put_many(self, items: Sequence[ScoredItem], encoded: Sequence[str] | None = None) -> None:
         """Insert or replace by id; durable when it returns. get/get_many (and this store's
-        own searches) see the items at once; another process's searches after `refresh`."""
+        own searches) see the items at once; another process's searches after `refresh`.
+        `encoded[i]`, when given, is `items[i].to_json()` already made by the caller (the
+        classify stage encodes each item once, for the store and the bus)."""
 
     @abstractmethod
     def get(self, item_id: str) -> ScoredItem | None: ...
@@ -202,6 +204,12 @@ class StateStore(ABC):
 
     @abstractmethod
     def purge_expired(self, now: float | None = None) -> int: ...
+
+    def sweep_expired(self, now: float | None = None) -> int:
+        """Purges some expired keys, a bounded amount of work, so that a stage can call it
+        now and then and the time-windowed state stays bounded (expired keys are invisible
+        already). A backend whose `purge_expired` is cheap (an indexed range) just calls it."""
+        return self.purge_expired(now)
 
 
 @dataclass

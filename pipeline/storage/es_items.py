@@ -6,6 +6,7 @@ writes at once and other processes' after `refresh()`, or within the refresh int
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -56,20 +57,24 @@ class EsItemStore(EsBase, ItemStore):
     def index_for(self, item: ScoredItem) -> str:
         return f"{self.prefix}-items-{item.crawled_at[:4]}.{item.crawled_at[5:7]}"
 
-    def _doc(self, item: ScoredItem) -> dict[str, Any]:
-        doc = item.to_dict()
+    def _doc(self, item: ScoredItem, encoded: str | None = None) -> dict[str, Any]:
+        doc = json.loads(encoded) if encoded is not None else item.to_dict()
         doc["text_seg"] = " ".join(
             t for t in self.tokenize(f"{item.title}\n{item.text}") if t.strip()
         )
         doc["department_codes"] = [d.code for d in item.departments]
         return doc
 
-    def put_many(self, items: Sequence[ScoredItem]) -> None:
+    def put_many(self, items: Sequence[ScoredItem], encoded: Sequence[str] | None = None) -> None:
         if not items:
             return
+        if encoded is not None and len(encoded) != len(items):
+            raise ValueError(f"{len(items)} items but {len(encoded)} encoded documents")
         actions = [
-            {"_index": self.index_for(it), "_id": it.id, "_source": self._doc(it)} for it in items
-        ]
+            {"_index": self.index_for(it), "_id": it.id,
+             "_source": self._doc(it, encoded[i] if encoded else None)}
+            for i, it in enumerate(items)
+        ]  # fmt: skip
         for attempt in range(3):
             try:
                 bulk(self.es, actions, max_retries=3, initial_backoff=0.5)

@@ -4,13 +4,14 @@ in one SQLite file shared by every stage process of a machine."""
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from pydantic_core import to_json
 
 from pipeline.models import ScoredItem
 from pipeline.sqlite_util import connect_sqlite
@@ -60,30 +61,32 @@ class SqliteItemStore(SqliteBase, ItemStore):
     def __init__(self, path, conn, lock, tokenizer: Tokenizer | None = None):
         super().__init__(path, conn, lock)
         self.tokenize = tokenizer or bigram_tokenizer
-        self._filtered = tokenizer is None  # bigram tokens are all searchable by construction
 
     def _terms(self, text: str) -> list[str]:
         return [t for t in (tok.strip() for tok in self.tokenize(text)) if t and _CJK.search(t)]
 
     def _body(self, item: ScoredItem) -> str:
-        """The full-text row of an item: the tokens `_terms` keeps, space-joined. Unstripped:
-        FTS5 splits on whitespace anyway, and one C-level filter is 2x cheaper per token."""
-        tokens = self.tokenize(f"{item.title}\n{item.text}")
-        return " ".join(tokens if self._filtered else filter(_CJK.search, tokens))
+        """The full-text row of an item: its tokens, space-joined. Not filtered here: FTS5's
+        unicode61 tokenizer drops a token of punctuation or whitespace by itself, and a
+        Python filter per token cost as much as the segmentation."""
+        return " ".join(self.tokenize(f"{item.title}\n{item.text}"))
 
-    def put_many(self, items: Sequence[ScoredItem]) -> None:
+    def put_many(self, items: Sequence[ScoredItem], encoded: Sequence[str] | None = None) -> None:
         """One transaction and a few batch statements per call (not four per item). The
         full-text row shares the item's rowid: a replaced item keeps its rowid, so its old
         text is found by key and deleted, never by scanning the index."""
-        latest = {it.id: it for it in items}  # the same id twice: the last one wins
+        if encoded is not None and len(encoded) != len(items):
+            raise ValueError(f"{len(items)} items but {len(encoded)} encoded documents")
+        # the same id twice: the last one wins
+        latest = {it.id: (it, encoded[i] if encoded else None) for i, it in enumerate(items)}
         if not latest:
             return
         docs = [
             (it.id, it.profile, utc_key(it.crawled_at), it.published_at, it.source_type,
              int(it.relevant), it.risk, it.event_id, it.jurisdiction.code, it.jurisdiction.name,
-             json.dumps(it.categories), json.dumps([d.code for d in it.departments]),
-             it.to_json(), self._body(it))
-            for it in latest.values()
+             to_json(it.categories).decode(), to_json([d.code for d in it.departments]).decode(),
+             doc if doc is not None else it.to_json(), self._body(it))
+            for it, doc in latest.values()
         ]  # fmt: skip
 
         def go():

@@ -19,7 +19,11 @@ from pipeline.storage.base import (
 def utc_key(value: str) -> str:
     """An ISO time as a sortable UTC string: times written with different offsets compare
     and sort correctly (the document keeps the original)."""
-    return parse_time(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    dt = parse_time(value)
+    if dt.utcoffset():
+        dt = dt.astimezone(UTC)
+    # exactly what strftime("%Y-%m-%dT%H:%M:%S.%fZ") gave, for less (one key per item)
+    return dt.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 # SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN: retrying will not help until a person acts.

@@ -204,3 +204,31 @@ def test_score_many_pauses_the_gc_and_restores_it(classifier) -> None:
     finally:
         gc.enable()
         del classifier.decide_many
+
+
+def test_town_features_from_one_pass_equal_str_find() -> None:
+    """`town_features` reads each short town name's first occurrence from one Aho-Corasick
+    pass: the features are those of `str.find` and `in` on the text."""
+    from classifiers.features import _SEAT_WORDS, _TOWN_SUFFIX, town_features
+
+    def plain(text: str, shorts: dict[str, str], seat: str | None) -> list[str]:
+        feats = []
+        for short, code in shorts.items():
+            at = text.find(short)
+            if at >= 0:
+                feats.append(f"tshort:{code}")
+                if _TOWN_SUFFIX.match(text[at + len(short) : at + len(short) + 3]):
+                    feats.append(f"tsuffix:{code}")
+        if seat and any(w in text for w in _SEAT_WORDS):
+            feats.append(f"seat:{seat}")
+        return feats
+
+    rng = random.Random(6)
+    shorts = {"岭口": "t1", "龙湖": "t2", "龙湖岭": "t3", "湖岭": "t4", "新竹": "t5"}
+    alphabet = [*shorts, *_SEAT_WORDS, "镇", "墟", "中学", "人", "县", "城", "😰", "，"]
+    sample = texts(200) + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 10))) for _ in range(4_000)
+    ]
+    for text in sample:
+        for seat in ("t1", None):
+            assert town_features(text, shorts, seat) == plain(text, shorts, seat), text

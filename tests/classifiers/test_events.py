@@ -43,3 +43,80 @@ def test_index_entries_expire(profile: JurisdictionProfile) -> None:
     RulesClassifier(profile, state=state, event_window_days=1).score(item(POST, 1))
     expiries = {exp for _, exp in state.data.values()}
     assert expiries and None not in expiries
+
+
+def test_two_workers_on_one_sqlite_index_agree_on_near_duplicates(tmp_path) -> None:
+    """Two workers (each its own connection) index the same posts and reposts at once, one
+    of them reposts first: whoever claims an item first names its event, and the other
+    reads that claim back (the store's batched put-if-absent), so both give every item the
+    same event id."""
+    import threading
+
+    from classifiers.bench import make_items
+    from classifiers.events import EventIndex
+    from pipeline.storage.sqlite import open_sqlite_stores
+
+    posts = make_items(60, length=120, seed=4)
+    reposts = [p.model_copy(update={"id": p.id + "-rp", "text": "转发：" + p.text}) for p in posts]
+    streams = [
+        [it for pair in zip(posts, reposts, strict=True) for it in pair],
+        [it for pair in zip(reposts, posts, strict=True) for it in pair],
+    ]
+    path = tmp_path / "store.sqlite"
+    open_sqlite_stores(path).close()
+    barrier = threading.Barrier(2)
+    results: dict[int, dict[str, str]] = {0: {}, 1: {}}
+
+    def worker(w: int) -> None:
+        stores = open_sqlite_stores(path)
+        index = EventIndex(stores.state)
+        try:
+            for start in range(0, len(streams[w]), 20):
+                batch = streams[w][start : start + 20]
+                barrier.wait()
+                got = index.assign_many([(it, it.text, True) for it in batch])
+                results[w].update((it.id, a.event_id) for it, a in zip(batch, got, strict=True))
+        finally:
+            stores.close()
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results[0]) == 2 * len(posts)
+    assert results[0] == results[1]
+    assert len(set(results[0].values())) < 2 * len(posts)  # reposts joined their posts
+
+
+def test_the_index_on_elasticsearch_gives_the_sqlite_ids_and_replays(tmp_path, es_url) -> None:
+    """The same stream (posts, reposts, a repeat) through the event index over each state
+    store gives the same event ids; a replay over Elasticsearch gives them again."""
+    from classifiers.bench import make_items
+    from classifiers.events import EventIndex
+    from pipeline.storage.elasticsearch import open_elasticsearch_stores
+    from pipeline.storage.sqlite import open_sqlite_stores
+    from tests.servers import unique
+
+    posts = make_items(30, length=120, seed=6)
+    reposts = [p.model_copy(update={"id": p.id + "-rp", "text": p.text + "（转）"}) for p in posts]
+    stream = posts[:15] + reposts + posts[15:] + posts[:5]
+
+    def ids(stores) -> list[str]:
+        index = EventIndex(stores.state)
+        out = []
+        for start in range(0, len(stream), 20):
+            batch = stream[start : start + 20]
+            out += [a.event_id for a in index.assign_many([(it, it.text, True) for it in batch])]
+        return out
+
+    sqlite = open_sqlite_stores(tmp_path / "store.sqlite")
+    es = open_elasticsearch_stores(es_url, prefix=unique("ev").lower())
+    try:
+        expected = ids(sqlite)
+        assert len(set(expected)) == len(posts)  # every repost joined its post
+        assert ids(es) == expected
+        assert ids(es) == expected  # a replay
+    finally:
+        sqlite.close()
+        es.close()

@@ -5,11 +5,13 @@ was measured; no timing assertions (the machine is shared and noisy)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 
-from pipeline.bench_soak import memory_summary
-from pipeline.bench_support import ItemFactory, percentiles
+from pipeline.bench_soak import cpu_summary, memory_summary
+from pipeline.bench_support import ItemFactory, cpu_seconds, percentiles
 
 ITEMS = 50
 
@@ -59,3 +61,16 @@ def test_percentiles_and_memory_slope():
     assert memory["alert"]["slope_mb_per_100k_items"] == 10.0
     assert memory["classify"]["slope_mb_per_100k_items"] == 0.0
     assert memory["alert"]["first_mb"] == 100 and memory["alert"]["last_mb"] == 110
+
+
+def test_cpu_per_item_of_each_process_and_their_total():
+    samples = [{"items": i * 1000, "cpu_s": {"classify": 10 + i, "alert": 5 + 0.4 * i}}
+               for i in range(5)]  # fmt: skip
+    assert cpu_summary(samples) == {"alert": 0.4, "classify": 1.0, "total": 1.4}
+    assert cpu_summary(samples[:1]) == {}  # nothing done: no figure
+    before = cpu_seconds(os.getpid())
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+    assert before is not None and cpu_seconds(os.getpid()) - before >= 0.2
+    assert cpu_seconds(2**22 + 7) is None  # no such process

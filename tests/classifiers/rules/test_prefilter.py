@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -56,3 +57,33 @@ def test_every_situation_pattern_finds_what_re_finds() -> None:
 def test_an_unknown_beginning_is_searched_in_full() -> None:
     fast = PrefilteredPattern(r"\d+人")
     assert fast.gate is None and fast.search("共有30人").span() == (2, 5)
+
+
+def test_pattern_gates_pass_what_each_gate_passes() -> None:
+    """One Aho-Corasick pass over every pattern's leading strings passes exactly the
+    patterns whose own gate passes (overlapping and nested leading strings included), and
+    `matching` is the patterns that match; the situation rows are those the rows give."""
+    from classifiers.rules.departments import situation_rows
+    from classifiers.rules.prefilter import PatternGates
+
+    rng = random.Random(4)
+    patterns = [p for row in SITUATIONS for p in row[:2] if p is not None]
+    patterns += [PrefilteredPattern(r"\d+人"), PrefilteredPattern("ab|abc|bcd")]
+    gates = PatternGates(patterns)
+    pieces = sorted({w for p in patterns for w in p.literals or ()}) + list("ab cd0123人。")
+    texts = [it.text for it in make_items(200, seed=10)] + sample_texts()
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 8))) for _ in range(3000)]
+    matched = 0
+    for text in texts:
+        expected = [n for n, p in enumerate(patterns) if p.gate is None or p.gate.search(text)]
+        assert gates.candidates(text) == expected, text
+        found = [n for n, p in enumerate(patterns) if p.search(text)]
+        assert gates.matching(text) == found, text
+        matched += len(found)
+        head = text[:3_000]
+        assert situation_rows(head) == [
+            n
+            for n, (p, x, _lead, _row) in enumerate(SITUATIONS)
+            if p.search(head) and not (x and x.search(head))
+        ]
+    assert matched > 200
