@@ -5,11 +5,14 @@ train: corpus (train_*.jsonl) → hygiene (event split, near-duplicates of test 
 → + DATA/labels/corrections.jsonl → fit (choices by cross-validation on train) → measure the
 new and the running model on the test split → replace DATA/models/current.joblib only if the
 new one is not worse (mean of the four headline figures), unless --force.
+eval: FILE (a corpus file), or --demo (the demo sites' items) or --seeds DIR (the seed files
+as items): labelled sets of issue #6 with relevance and category labels only (evaluate.py).
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -112,27 +115,68 @@ def train(corpus_dir: Path, out: Path | None, force: bool, skip_bad: bool, confi
         click.echo(f"kept the {name}: the new model is worse on the test split (use --force)")
 
 
+def _clean_with_cli(paths: list[Path]) -> list[str]:
+    """Each file's main text as a crawler stores it, from `yuqing clean` (the crawlers'
+    cleaner, reached through its command: stages do not import each other)."""
+    from classifiers.evaluate import split_clean_output
+
+    cmd = [sys.executable, "-m", "pipeline.cli", "clean", *map(str, paths)]
+    done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", check=False)
+    if done.returncode != 0:
+        raise click.ClickException(f"yuqing clean 失败：{done.stderr.strip()[-500:]}")
+    return split_clean_output(done.stdout, paths)
+
+
+def _gold(file: Path | None, demo: bool, seeds: Path | None, profile) -> list[CorpusItem]:
+    from classifiers.evaluate import DEMO_SET, seed_set
+
+    try:
+        if seeds is not None:
+            return seed_set(seeds, _clean_with_cli)
+        return CorpusLoader(profile).load([DEMO_SET if demo else file])
+    except (CorpusError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--demo", is_flag=True, help="The demo sites' items (labels: their intents).")
+@click.option(
+    "--seeds",
+    "seeds_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The seed files in DIR as items (labels: classifiers/data/eval/seeds.yaml).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON too.")
 @click.option("--errors", is_flag=True, help="List the model's mistakes.")
 @config_options
 @friendly_errors
-def evaluate(file: Path, as_json: bool, errors: bool, config_path, data_dir) -> None:
-    """Per-class P/R/F1 and the headline figures of the model and the rules baseline on FILE."""
+def evaluate(
+    file: Path | None,
+    demo: bool,
+    seeds_dir: Path | None,
+    as_json: bool,
+    errors: bool,
+    config_path,
+    data_dir,
+) -> None:
+    """Per-class P/R/F1 and the headline figures of the model and the rules baseline on FILE,
+    on the demo sites' items (--demo) or on the seed files as items (--seeds DIR)."""
     from classifiers.analysis import ItemAnalyzer
     from classifiers.baseline import RulesClassifier
     from classifiers.bundle import load_model
+    from classifiers.evaluate import LABELLED, labelled_errors, labelled_only
     from classifiers.metrics import measure, side_by_side
     from classifiers.model_classifier import ModelClassifier
     from pipeline.profile import load_profile
 
+    if sum((file is not None, demo, seeds_dir is not None)) != 1:
+        raise click.UsageError("give one of FILE, --demo or --seeds DIR")
     settings = settings_from(config_path, data_dir)
     profile = load_profile(settings.profile, settings.source.parent if settings.source else None)
-    try:
-        gold = CorpusLoader(profile).load([file])
-    except CorpusError as exc:
-        raise click.ClickException(str(exc)) from None
+    gold = _gold(file, demo, seeds_dir, profile)
     analyzer = ItemAnalyzer(profile)
     items = [g.to_item() for g in gold]
     baseline = measure(RulesClassifier(profile, analyzer=analyzer).score_many(items), gold)
@@ -143,9 +187,21 @@ def evaluate(file: Path, as_json: bool, errors: bool, config_path, data_dir) -> 
     else:
         model = measure(ModelClassifier(profile, bundle, analyzer=analyzer).score_many(items), gold)
         click.echo(f"model: {bundle.meta.get('path')} (trained {bundle.meta.get('trained_at')})")
-    click.echo(side_by_side(model, baseline, ("model", "rules")))
+    names = ("model", "rules")
+    table = side_by_side(model, baseline, names)
+    if file is None:  # relevance and category labels only
+        click.echo(labelled_only(table, (model, baseline), names))
+        found = {"model": model, "rules": baseline}
+        figures = {
+            k: {key: round(getattr(f, key), 4) for key in LABELLED} for k, f in found.items()
+        }
+        mistakes = labelled_errors(model)
+    else:
+        click.echo(table)
+        figures = {"model": model.headline(), "rules": baseline.headline()}
+        mistakes = model.errors
     if errors:
-        click.echo("\n".join(model.errors))
+        click.echo("\n".join(mistakes))
     if as_json:
-        click.echo(json.dumps({"model": model.headline(), "rules": baseline.headline()}))
+        click.echo(json.dumps(figures))
     sys.stdout.flush()

@@ -1,10 +1,16 @@
-"""Measure a classifier on a labelled sample (classifiers/data/baseline_sample.jsonl).
+"""Measure a classifier on a labelled sample (classifiers/data/baseline_sample.jsonl), and
+the two labelled sets of issue #6 that `yuqing eval --demo` / `--seeds DIR` measure.
 
 Each line is an Item's fields plus `expect`: relevant, categories, town (name or null for the
 county), lead (department code or null). Reports relevance accuracy, per-category
 precision/recall, town accuracy and lead-department accuracy on the relevant items, so the
 trained models that come later can be compared with the rules baseline on the same data.
 Run: python -m classifiers.evaluate [FILE]
+
+The demo sites' items (data/eval/demo.jsonl, corpus lines written from the demo content's
+`intent`s by tests/classifiers/test_demo_items.py, which checks they still agree) and the seed
+files read as crawled pages (labels: data/eval/seeds.yaml, by file name) carry relevance and
+category labels only: their figures are relevance F1 and category F1, no town or lead.
 """
 
 from __future__ import annotations
@@ -15,10 +21,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from classifiers.corpus import CorpusItem, Labels
 from classifiers.lexicon import DATA_DIR
+from classifiers.metrics import Figures
 from pipeline.models import CATEGORIES, Item, ScoredItem
 
 SAMPLE = DATA_DIR / "baseline_sample.jsonl"
+DEMO_SET = DATA_DIR / "eval" / "demo.jsonl"
+SEED_LABELS = DATA_DIR / "eval" / "seeds.yaml"
+# what the demo and seed labels measure (they name no town and no lead department)
+LABELLED = ("relevance_f1", "category_micro_f1", "category_macro_f1")
 _TIME = "2026-11-20T10:00:00+08:00"
 
 
@@ -117,6 +131,68 @@ def evaluate(score: Callable[[Item], ScoredItem], rows: Iterable[tuple[Item, dic
             else:
                 report.errors.append(f"{item.id} lead={lead} want {expect['lead']}")
     return report
+
+
+def seed_set(
+    folder: Path, clean: Callable[[list[Path]], list[str]], labels: Path = SEED_LABELS
+) -> list[CorpusItem]:
+    """The seed files (*.txt) of `folder` as gov_site items, their text as `clean` gives it
+    (the crawlers' cleaner), labelled from `labels` by file name; a file without a label is
+    an error (a new seed needs a person's label, not the classifier's)."""
+    known = (yaml.safe_load(labels.read_text(encoding="utf-8")) or {}).get("seeds") or {}
+    paths = sorted(folder.glob("*.txt"))
+    if not paths:
+        raise ValueError(f"{folder}: no seed files (*.txt)")
+    missing = [p.name for p in paths if p.stem not in known]
+    if missing:
+        raise ValueError(f"{labels}: no label for {', '.join(missing)}")
+    return [
+        CorpusItem(
+            id=f"seed-{p.stem}",
+            split="test",
+            style="gov_notice",
+            source_type="gov_site",
+            source_name="种子文件",
+            text=text,
+            labels=Labels(
+                relevant=known[p.stem]["relevant"],
+                categories=known[p.stem].get("categories") or [],
+            ),
+            event=f"seed-{p.stem}",
+        )
+        for p, text in zip(paths, clean(paths), strict=True)
+    ]
+
+
+def split_clean_output(out: str, paths: list[Path]) -> list[str]:
+    """Each file's text from `yuqing clean FILE…`'s output ("==> FILE <==" before each when
+    there are several)."""
+    if len(paths) == 1:
+        return [out.removesuffix("\n")]
+    texts, rest = [], out
+    for i, path in enumerate(paths):
+        head = f"==> {path} <==\n"
+        start = rest.index(head) + len(head)
+        end = rest.index(f"\n\n==> {paths[i + 1]} <==\n", start) if i + 1 < len(paths) else None
+        texts.append(rest[start:end].removesuffix("\n"))
+        rest = rest[end:] if end is not None else ""
+    return texts
+
+
+def labelled_only(table: str, figures: tuple[Figures, Figures], names: tuple[str, str]) -> str:
+    """`metrics.side_by_side`'s table cut to what relevance and category labels measure."""
+    head = table.split("\nlead department", 1)[0]
+    lines = [head, f"\n  {'figure':22} {names[0]:>10} {names[1]:>10}"]
+    for key in LABELLED:
+        a, b = (getattr(f, key) for f in figures)
+        lines.append(f"  {key:22} {a:10.4f} {b:10.4f}")
+    lines.append("  (town and lead department: not labelled in this set)")
+    return "\n".join(lines)
+
+
+def labelled_errors(figures: Figures) -> list[str]:
+    """The mistakes a relevance and category label can show (no town or lead lines)."""
+    return [e for e in figures.errors if " relevant=" in e or " categories=" in e]
 
 
 def main(argv: list[str]) -> int:

@@ -76,6 +76,8 @@ risky = {
     "东营",
 }
 provinces, cities, counties = set(), set(), set()
+parents: dict[str, set[str]] = {}  # one-character-stem county ("道县") → its province, city
+above: list[tuple[str, str]] = [("", ""), ("", "")]  # the current province's, city's names
 for raw in src.read_text(encoding="utf-8").splitlines():
     line = raw.rstrip("\r")
     depth = len(line) - len(line.lstrip("\t"))
@@ -89,6 +91,12 @@ for raw in src.read_text(encoding="utf-8").splitlines():
     target.add(full)
     if depth < 2 and len(short) >= 2 and short not in risky:
         target.add(short)
+    if depth < 2:
+        above[depth:] = [(full, short if len(short) >= 2 and short not in risky else "")]
+        above += [("", "")] * (2 - len(above))
+    elif len(full) == 2 and full[-1] in "县区市旗":
+        names_above = {n for pair in above for n in pair if n} - own
+        parents.setdefault(full, set()).update(names_above)
 names = sorted(
     {
         n
@@ -114,4 +122,11 @@ with out.open("w", encoding="utf-8") as fh:
     fh.write("regions:\n")
     for n in names:
         fh.write(f"  - {n}\n")
+    fh.write(
+        "# 一字县名（“道县”“和县”）常是两个词的半边（“知道县医院”“和县里”）：只在文中也出现\n"
+        "# 其省、市名，或紧跟同级字（“道县县委”）时才算外地地名（rules/places.py）。\n"
+    )
+    fh.write("short_parents:\n")
+    for n in sorted((n for n in parents if n in names), key=lambda n: n):
+        fh.write(f"  {n}: [{', '.join(sorted(parents[n], key=lambda x: (len(x), x)))}]\n")
 print(len(provinces), len(cities), len(counties), len(names))

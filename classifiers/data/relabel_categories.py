@@ -28,6 +28,12 @@ CHANGES: dict[str, tuple[list[str], list[str], str]] = {
     # an item about the handling of an emergency (the aftermath of a mass food poisoning)
     # carries `emergency` with the rest of its event
     "tr-a-0103": (["emergency"], [], "aftermath of a mass food poisoning: emergency handling"),
+    # with `emergency`, `public_interest` is added for a collective loss that outlasts or
+    # follows the emergency (the guide's own examples: 干旱致3000余人饮水受影响, 灾后补助迟迟不到)
+    "tr-c-0477": (["public_interest"], [], "drought: 3,000 people's drinking water affected"),
+    "tr-c-0478": (["public_interest"], [], "the same drought's notice (rule 3: the event's codes)"),
+    "tr-b-0064": (["public_interest"], [], "flood victims still in a school, relief not come"),
+    "tr-b-0083": (["public_interest"], [], "houses unroofed, the promised relief not come"),
 }
 
 

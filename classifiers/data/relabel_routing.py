@@ -57,6 +57,19 @@ CHANGES: dict[str, tuple[str, str]] = {
     "tr-a-0448": ("petition", "group petition about land compensation"),
     # the official account's own mistake → propaganda
     "tr-a-0326": ("propaganda", "mistake of the official account"),
+    # a matter a county department's duties name, the town asked or acting first, leads to
+    # that department ("Town government or county department")
+    "tr-c-0385": ("emergency", "evacuation in a flood (TV news, not the town's notice)"),
+    "tr-c-0382": ("civil_affairs", "old people's canteen closed: 养老服务"),
+    "tr-b-0543": ("transport", "cracked village bridge: 农村公路"),
+    "tr-b-0319": ("transport", "broken railing of a village bridge: 农村公路"),
+    "tr-b-0552": ("transport", "village road left half built: 农村公路"),
+    "tr-b-0539": ("water", "water-supply pipes not connected: 城乡供水"),
+    "tr-b-0555": ("natural_resources", "illegal sand digging: 矿产资源"),
+    "tr-b-0537": ("law_enforcement", "sheds built on a vacant lot: 违法建筑查处"),
+    "tr-b-0548": ("law_enforcement", "stalls filling a market street: 占道经营"),
+    "tr-c-0474": ("natural_resources", "farm-housing rumour refuted at a town meeting"),
+    "tr-c-0226": ("natural_resources", "relocation rumour refuted by the town (a post on it)"),
 }
 
 # item id → categories to add: a rumour of an emergency is `rumor` and `emergency` (corpus

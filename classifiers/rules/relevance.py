@@ -11,7 +11,6 @@ places and no place of ours at all is about somewhere else, whatever its duty wo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,6 @@ _PUBLIC_SOURCES = ("gov_site", "hotline")
 # the model's relevance vetoed by `out_of_area` (grouped CV and the test split: see
 # tests/classifiers/test_test_split.py); False leaves the model's relevance as it is
 OUT_OF_AREA_VETO = True
-_ONE_CHAR_COUNTY = re.compile(r".[县区市旗]").fullmatch
 
 
 def out_of_area(places: PlaceEvidence, text: str, short_towns: Iterable[str]) -> str | None:
@@ -35,8 +33,8 @@ def out_of_area(places: PlaceEvidence, text: str, short_towns: Iterable[str]) ->
     not count ("去海口住院" is said by our people); None when the text may be ours."""
     if places.strong or places.weak or places.province_context:
         return None
-    # a one-character county ("道县") is too often two words' halves ("知道县医院")
-    elsewhere = [w for w, _ in places.elsewhere.most_common() if not _ONE_CHAR_COUNTY(w)]
+    # a one-character county ("道县") is here only when named as a place (places.py)
+    elsewhere = [w for w, _ in places.elsewhere.most_common()]
     if not (places.foreign or elsewhere):
         return None
     for theirs in places.foreign:  # "新郑市龙湖镇" does not name our 龙湖

@@ -96,3 +96,23 @@ def test_the_training_files_follow_the_category_guide(capsys) -> None:
     from classifiers.data.relabel_categories import main
 
     assert main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_the_training_files_follow_the_routing_guide(capsys) -> None:
+    """docs/routing.md is applied (relabel_routing --check), and a matter a county
+    department's duties name leads there even when the writer asked the town, which stays co
+    ("Town government or county department")."""
+    import json
+
+    from classifiers.corpus import CORPUS_DIR
+    from classifiers.data.relabel_routing import main
+
+    assert main(["--check"]) == 0, capsys.readouterr().out
+    rows = {}
+    for path in sorted(CORPUS_DIR.glob("train_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            rows[row["id"]] = row["labels"]
+    bridge = rows["tr-b-0543"]  # a cracked village bridge, "镇里派人来看看"
+    assert bridge["lead_department"] == "transport"
+    assert "town_leiming" in bridge["co_departments"]
