@@ -291,3 +291,5 @@ class Finding(Record):
     found_at: str
     severity: Literal["info", "warning", "critical"] = "warning"
     url: str = ""
+    # the jurisdiction profile it concerns (a county's notice); "" system-wide (a source, a channel)
+    profile: str = ""

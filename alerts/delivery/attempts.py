@@ -34,10 +34,12 @@ class LegSender:
         health: ChannelHealth,
         raise_finding: FindingSink,
         routers: Callable[[str], Router] | None = None,
+        owner: Callable[[str], str] | None = None,
     ):
         self.channels = channels
         self.router = router
         self.routers = routers  # a job's profile → the router of its addresses (counties.py)
+        self.owner = owner  # a job's profile → the profile its findings concern (counties.py)
         self.policy = policy
         self.health = health
         self.raise_finding = raise_finding
@@ -76,7 +78,7 @@ class LegSender:
             return self._transient(leg, name, exc, now)
         except PermanentChannelError as exc:
             if exc.code != NO_ADDRESS:
-                self.health.mark_down(name, str(exc), now)
+                self.health.mark_down(name, redact(exc), now)
             return self._fall_back(leg, now, f"{name}: {exc}")
         except Exception as exc:  # a bug in a channel must not stop the others
             log.exception("channel %s raised unexpectedly", name)
@@ -132,6 +134,11 @@ class LegSender:
         leg.note(f"{iso_local(now)} 所有通道均失败，{display_local(leg.next_at)} 再试")
 
     def _undeliverable(self, job: DeliveryJob, leg: Leg, now: datetime, gave_up: bool) -> None:
+        """A finding that names the notice: it concerns the notice's county, whose routes
+        alone may carry its title (findings.py), never another county's people."""
+        if job.message_id.startswith("fnd-und-"):  # about an undeliverable one: it would loop
+            log.error("finding %s undeliverable: %s", job.message_id, leg.last_error)
+            return
         state = "已放弃" if gave_up else "将继续重试"
         self.raise_finding(
             Finding(
@@ -144,5 +151,6 @@ class LegSender:
                 ),
                 found_at=iso_local(now),
                 severity="critical",
+                profile=self.owner(job.profile) if self.owner is not None else job.profile,
             )
         )

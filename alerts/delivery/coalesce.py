@@ -5,6 +5,8 @@ The first message of a thread to a recipient goes at once; what follows within
 thread and recipient goes as ONE update message. The update is a delivery job of its own
 whose id is derived from its members, written before the members point to it: a crash in
 between regroups the same members into the same id, so nothing is sent under two ids.
+Threads are per profile too: role and department codes repeat in every county, so one
+county's messages never join (or wait for) another county's update.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ class Coalescer:
         self.composer = composer
         self.window = timedelta(seconds=window_s)
 
-    def _key(self, thread: str, leg: Leg) -> str:
-        return f"{thread}\x00{recipient_key(leg.recipient)}"
+    def _key(self, job: DeliveryJob, leg: Leg) -> str:
+        scope = f"{job.profile}\x00" if job.profile else ""  # "" keeps the one-county keys
+        return f"{scope}{job.thread}\x00{recipient_key(leg.recipient)}"
 
     def hold_until(self, job: DeliveryJob, leg: Leg, now: datetime) -> datetime | None:
         """When a fresh leg must wait for its thread's window, the end of that window."""
@@ -48,7 +51,7 @@ class Coalescer:
             return None
         if job.notice_kind in self.never_hold:
             return None
-        record = self.state.get(THREADS, self._key(job.thread, leg))
+        record = self.state.get(THREADS, self._key(job, leg))
         if not record:
             return None
         until = parse_time(record["last_sent_at"]) + self.window
@@ -58,9 +61,7 @@ class Coalescer:
         if self.window and job.thread:
             # The store expires on the wall clock; keep it well past the window.
             expires = time.time() + max(2 * self.window.total_seconds(), 86_400)
-            self.state.put(
-                THREADS, self._key(job.thread, leg), {"last_sent_at": iso_local(now)}, expires
-            )
+            self.state.put(THREADS, self._key(job, leg), {"last_sent_at": iso_local(now)}, expires)
 
     def plan(self, jobs: list[DeliveryJob], now: datetime) -> list[DeliveryJob]:
         """Group the held legs whose window is over; returns the jobs to work on now
@@ -69,11 +70,11 @@ class Coalescer:
         # An update job written before a crash adopts its members first.
         for update in [j for j in jobs if j.source == "update"]:
             self._adopt(update, by_id, now)
-        groups: dict[tuple[str, str], list[tuple[DeliveryJob, Leg]]] = defaultdict(list)
+        groups: dict[str, list[tuple[DeliveryJob, Leg]]] = defaultdict(list)
         for job in jobs:
             for leg in job.legs:
                 if leg.state == "held" and parse_time(leg.next_at) <= now:
-                    groups[(job.thread, recipient_key(leg.recipient))].append((job, leg))
+                    groups[self._key(job, leg)].append((job, leg))
         for members in groups.values():
             if len(members) == 1:
                 job, leg = members[0]

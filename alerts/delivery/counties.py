@@ -63,6 +63,14 @@ class CountyRouters:
             return ""
         return profile
 
+    def owner(self, key: str) -> str:
+        """The profile a job of routing key `key` belongs to, for the findings about it and
+        the dashboard's scope: the key itself, the default profile for "" when there are
+        several, "" (everyone's) in a one-county deployment."""
+        if key or not self.several or self.settings is None:
+            return key
+        return self.settings.profile
+
     def get(self, profile: str) -> Router:
         """The router of a notice of `profile` (the plain one for the default profile)."""
         key = self.key(profile)

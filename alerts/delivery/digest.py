@@ -82,10 +82,10 @@ class DailyDigest:
             return 0
         queued = 0
         for (profile, code), cases in sorted(self.by_department().items()):
-            name = self._name(code, cases)
+            router = self.routers.get(profile) if self.routers is not None else self.router
+            name = self._name(code, cases, router)
             recipient = {"role": "lead_department", "code": code, "name": name}
             message_id = digest_id(f"{profile}.{code}" if profile else code, day)
-            router = self.routers.get(profile) if self.routers is not None else self.router
             job = DeliveryJob(
                 message_id=message_id,
                 source="digest",
@@ -98,9 +98,9 @@ class DailyDigest:
         self.state.put(DIGESTS, day, {"at": iso_local(now), "queued": queued}, None)
         return queued
 
-    def _name(self, code: str, cases: list[Case]) -> str:
+    def _name(self, code: str, cases: list[Case], router: Router) -> str:
         for case in cases:
             for d in [case.lead_department, *case.co_departments]:
                 if d is not None and d.code == code:
                     return d.name
-        return self.router.department_name(code)
+        return router.department_name(code)  # the county's own directory

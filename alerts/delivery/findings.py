@@ -2,6 +2,11 @@
 delivery job for the roles in `findings.to` (the news office by default), under the id
 "fnd-" + finding id, so a replayed findings topic queues nothing twice. Findings of one kind
 about one source form a thread: a flapping source is one message plus updates.
+
+A finding about one county's notice (its `profile`: it names the case) takes that county's
+routes and directory, as the notice did (counties.py: `COUNTY.KEY`, refused without a route
+of its own, never another county's); a system-wide one (`profile` "") the deployment's
+operators, through the plain routes.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from alerts.delivery.compose import MessageComposer
+from alerts.delivery.counties import CountyRouters
 from alerts.delivery.jobs import DeliveryJob
 from alerts.delivery.options import FindingOptions
 from alerts.delivery.routes import Router
@@ -42,10 +48,12 @@ class FindingIntake:
         composer: MessageComposer,
         router: Router,
         directory: JurisdictionProfile | None,
+        routers: CountyRouters | None = None,
     ):
         self.options = options
         self.composer = composer
         self.router = router
+        self.routers = routers
         self.recipients = finding_recipients(list(options.to), directory)
 
     def job(self, finding: Finding, now: datetime) -> DeliveryJob | None:
@@ -55,11 +63,17 @@ class FindingIntake:
         if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[self.options.min_severity]:
             return None
         message_id = f"fnd-{finding.finding_id}"
+        key = self.routers.key(finding.profile) if self.routers is not None else ""
+        router = self.routers.get(key) if self.routers is not None else self.router
+        recipients = self.recipients
+        if key:  # that county's own offices, from its own directory
+            recipients = finding_recipients(list(self.options.to), router.directory)
         return DeliveryJob(
             message_id=message_id,
             source="finding",
-            thread=f"finding:{finding.kind}:{finding.source}",
+            thread=":".join(["finding", *([key] if key else []), finding.kind, finding.source]),
             message=self.composer.finding(finding, message_id),
-            legs=self.router.legs(self.recipients, now),
+            legs=router.legs(recipients, now),
             created_at=iso_local(now),
+            profile=key,
         )

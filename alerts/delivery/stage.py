@@ -72,6 +72,7 @@ class NotifyStage(Stage):
                 self._delivery.composer,
                 self._delivery.router,
                 directory,
+                self._delivery.routers,
             )
             self._digest = DailyDigest(
                 self.options.digest,

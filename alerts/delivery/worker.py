@@ -62,7 +62,13 @@ class OutboxDelivery:
         self.routers = CountyRouters(options, channels, self.router, settings)
         self.health = ChannelHealth(stores.state, options.retry.channel_down_s, raise_finding)
         self.sender = LegSender(
-            channels, self.router, options.retry, self.health, raise_finding, self.routers.get
+            channels,
+            self.router,
+            options.retry,
+            self.health,
+            raise_finding,
+            self.routers.get,
+            self.routers.owner,
         )
         self.coalescer = Coalescer(
             stores.state, self.jobs, self.composer, options.coalesce_window_s, options.never_hold

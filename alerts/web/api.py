@@ -132,4 +132,4 @@ def list_findings(
 ) -> list[dict[str, Any]]:
     if caller.user.role == "officer":
         raise HTTPException(status_code=403, detail="发现面板仅供新闻办和领导查看")
-    return [f.to_dict() for f in findings(web_context(request), kind)]
+    return [f.to_dict() for f in findings(web_context(request), kind, user=caller.user)]

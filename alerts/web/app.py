@@ -19,6 +19,7 @@ from alerts.web import (
     api,
     case_manage,
     case_pages,
+    delivery_pages,
     feed_pages,
     health,
     login_pages,
@@ -110,4 +111,5 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = now_utc) -> F
     app.include_router(report_pages.router)  # issue #10: the 报告 page
     app.include_router(report_api.router)  # the report records as JSON
     app.include_router(health.router)  # issue #11: GET /api/health
+    app.include_router(delivery_pages.router)  # issue #11: the 通知送达 page, /api/delivery
     return app

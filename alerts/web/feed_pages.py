@@ -24,6 +24,8 @@ KEYS = ("category", "town", "department", "source", "min_risk", "q", "relevant",
 FINDING_KINDS = {
     "source_down": "信息源不可用",
     "site_tampering": "网站被篡改",
+    "channel_down": "通知通道故障",
+    "notice_undeliverable": "通知无法送达",
 }
 FINDING_SEVERITY = {"info": "提示", "warning": "警告", "critical": "严重"}
 
@@ -76,7 +78,7 @@ def findings_page(
         caller,
         "findings.html",
         "findings",
-        findings=findings(web_context(request), kind or None),
+        findings=findings(web_context(request), kind or None, user=caller.user),
         kinds=FINDING_KINDS,
         severities=FINDING_SEVERITY,
         kind=kind,

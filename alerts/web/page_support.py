@@ -18,13 +18,14 @@ NAV = (
     ("accountability", "/accountability", "考核统计"),
     ("trends", "/trends", "舆情趋势"),
     ("reports", "/reports", "报告"),
+    ("delivery", "/delivery", "通知送达"),
 )
 ADMIN_NAV = (("users", "/admin/users", "用户管理"),)
 
 
 def nav_for(caller: Caller) -> list[tuple[str, str, str]]:
     if caller.user.role == "officer":
-        return [n for n in NAV if n[0] not in ("findings", "reports")]
+        return [n for n in NAV if n[0] not in ("findings", "reports", "delivery")]
     if caller.user.role == "admin":
         return [*NAV, *ADMIN_NAV]
     return list(NAV)

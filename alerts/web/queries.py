@@ -78,9 +78,20 @@ def feed(web: WebContext, user: User, filters: FeedFilters) -> list[ScoredItem]:
     return web.stores.items.search(filters.query(user))
 
 
-def findings(web: WebContext, kind: str | None = None, limit: int = 200) -> list[Finding]:
-    found = web.stores.findings.list(kind=kind, limit=limit)
-    return sorted(found, key=lambda f: parse_time(f.found_at), reverse=True)
+def finding_visible(user: User | None, finding: Finding) -> bool:
+    """A finding about one county's notice (`profile`: it names the case) is shown to that
+    county's users and admins only; system-wide ones (a source, a channel) to every reader."""
+    if user is None or user.role == "admin" or user.profile is None or not finding.profile:
+        return True
+    return finding.profile == user.profile
+
+
+def findings(
+    web: WebContext, kind: str | None = None, limit: int = 200, user: User | None = None
+) -> list[Finding]:
+    found = web.stores.findings.list(kind=kind, limit=limit if user is None else 4 * limit)
+    shown = [f for f in found if finding_visible(user, f)][:limit]
+    return sorted(shown, key=lambda f: parse_time(f.found_at), reverse=True)
 
 
 def merge_targets(web: WebContext, user: User, case: Case) -> list[Case]:

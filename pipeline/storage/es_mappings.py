@@ -125,6 +125,7 @@ FINDING_MAPPING: dict[str, Any] = {
         "found_at": DATE,
         "severity": KW,
         "url": KW,
+        "profile": KW,
     },
 }
 

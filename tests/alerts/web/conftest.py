@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,21 +165,12 @@ def demo(tmp_path_factory) -> Demo:
     return Demo(data, workflow_case, api_case, lead, foreign, {k: v[0] for k, v in users.items()})
 
 
-@pytest.fixture(scope="session")
-def server(demo: Demo) -> Iterator[str]:
+@contextmanager
+def web_process(args: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+    """`yuqing web ARGS` on a free port until /healthz answers; its base URL; stopped after."""
     port = free_port()
-    env = {**os.environ, "YUQING_FEED_POLL_SECONDS": "1"}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "web",
-            "--data",
-            str(demo.data),
-            "--port",
-            str(port),
-        ],
+        [sys.executable, "-m", "pipeline.cli", "web", *args, "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -187,18 +179,18 @@ def server(demo: Demo) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            proc.kill()
-            pytest.fail(f"yuqing web did not start: {err[-2000:]}")
-        time.sleep(0.2)
     try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                proc.kill()
+                pytest.fail(f"yuqing web did not start: {err[-2000:]}")
+            time.sleep(0.2)
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -206,6 +198,13 @@ def server(demo: Demo) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def server(demo: Demo) -> Iterator[str]:
+    env = {**os.environ, "YUQING_FEED_POLL_SECONDS": "1"}
+    with web_process(["--data", str(demo.data)], env=env) as base:
+        yield base
 
 
 def api_client(base: str, user: str) -> tuple[httpx.Client, str]:
