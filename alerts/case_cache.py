@@ -14,12 +14,35 @@ from collections import OrderedDict
 from pipeline.models import Case
 from pipeline.storage.base import CaseQuery, CaseStore
 
+KNOWN_CASES = 64  # the cases whose evidence ids are kept as a set (evidence_ids)
 MAX_CASES = 256  # the cases kept; the least recently used go first …
 MAX_WEIGHT = 200_000  # … and at most this many item ids and timeline entries in all
 
 
 def _weight(case: Case) -> int:
     return 1 + len(case.items) + len(case.timeline)
+
+
+# case id → (the `items` list a merge made, the set of its ids)
+_KNOWN: OrderedDict[str, tuple[list[str], set[str]]] = OrderedDict()
+
+
+def evidence_ids(case: Case) -> set[str]:
+    """The set of `case.items`, for checking which ids are new: the set made for this very
+    list by the last merge (remember_ids) when there is one, so a large case's next batch
+    does not build it again. The caller may add to it and remember it for a new list."""
+    kept = _KNOWN.pop(case.case_id, None)
+    if kept is not None and kept[0] is case.items and len(kept[1]) == len(case.items):
+        return kept[1]
+    return set(case.items)
+
+
+def remember_ids(case: Case, ids: set[str]) -> None:
+    """`ids` is the set of `case.items` (a new list, never changed in place afterwards)."""
+    _KNOWN[case.case_id] = (case.items, ids)
+    _KNOWN.move_to_end(case.case_id)
+    while len(_KNOWN) > KNOWN_CASES:
+        _KNOWN.popitem(last=False)
 
 
 class CachedCaseStore(CaseStore):

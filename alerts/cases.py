@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from alerts.case_cache import evidence_ids, remember_ids
 from alerts.escalation import SYSTEM, ClockNarrator
 from alerts.labels import IMPORTANCE_LABELS, SEVERITY_RANK, categories_text, severity_text
 from alerts.localtime import iso_local
@@ -163,13 +164,14 @@ class CaseBuilder:
         severity, importance, risk, categories, title, place), one clock refresh: the cost
         of a batch does not grow with the items the case already holds, beyond copying its
         lists once. Official replies and recurrences keep an entry each."""
-        known = set(case.items)
+        known = evidence_ids(case)
         fresh: list[ScoredItem] = []
         for item in items:
             if item.relevant and item.id not in known:
                 known.add(item.id)
                 fresh.append(item)
         if not fresh:
+            remember_ids(case, known)
             return None
         # the lists this merge appends to are copied; their entries and the clocks are never
         # changed in place (a deep copy of a large case per item was the stage's main cost)
@@ -182,6 +184,7 @@ class CaseBuilder:
                 "timeline": list(case.timeline),
             }
         )
+        remember_ids(merged, known)
         notes: list[str] = []
         keys: dict[str, list[object]] = {}  # the place and title keys this batch moved
         current = {name: _current_key(case, name) for name in ("place_from", "title_from")}
@@ -189,8 +192,13 @@ class CaseBuilder:
         for item in fresh:
             count += 1
             notes += self._merge_one(merged, item, count, current, keys)
-        what = _merged_what(fresh, _net(notes))
-        merged.timeline.append(_entry(now, what, event="merged", **_merged_detail(fresh), **keys))
+        net = _net(notes)
+        made = _entry(
+            now, _merged_what(fresh, net), event="merged", **_merged_detail(fresh), **keys
+        )
+        if not net and not keys:  # only evidence added: one running entry a day
+            made = _quiet(merged.timeline, made, fresh)
+        merged.timeline.append(made)
         for item in fresh:
             self._take_official_reply(merged, item, now)
         watch = self.policy.option("watch")
@@ -266,6 +274,8 @@ class CaseBuilder:
 
 
 MERGED_LISTED = 3  # the items a batch's "merged" entry names; the rest are counted
+MERGED_IDS = 20  # the item ids a "merged" entry lists
+QUIET_LOOKBACK = 50  # entries searched back for the day's running "merged" entry
 
 
 def _merged_what(items: list[ScoredItem], notes: list[str]) -> str:
@@ -293,7 +303,30 @@ def _net(notes: list[str]) -> list[str]:
 
 
 def _merged_detail(items: list[ScoredItem]) -> dict[str, object]:
-    """`item` for one item (as before batches), `items` (every id) for several."""
+    """`item` for one item (as before batches); for several, `items` names the first
+    MERGED_IDS and `count` counts them (every id is on the case's `items`)."""
     if len(items) == 1:
         return {"item": items[0].id}
-    return {"item": items[0].id, "items": [it.id for it in items]}
+    return {"item": items[0].id, "items": [it.id for it in items[:MERGED_IDS]], "count": len(items)}
+
+
+def _quiet(
+    timeline: list[TimelineEntry], made: TimelineEntry, items: list[ScoredItem]
+) -> TimelineEntry:
+    """`made` (a batch that only added evidence) folded into the day's running entry of such
+    batches, taken out of `timeline` (a copy) to go last: a case that grows by a few items per
+    batch all day gains one entry a day, not one per batch (issue #11)."""
+    day = made.at[:10]  # local date: times are written in Asia/Shanghai
+    for back in range(1, min(len(timeline), QUIET_LOOKBACK) + 1):
+        old = timeline[-back]
+        if old.at[:10] != day:
+            break
+        if old.detail.get("event") == "merged" and old.detail.get("quiet"):
+            del timeline[-back]
+            since = str(old.detail.get("since", old.at))
+            total = int(old.detail.get("count", 1)) + len(items)
+            named = "；".join(f"{it.source_name} {title_of(it)}" for it in items[:MERGED_LISTED])
+            what = f"合并信息 累计 {total} 条（{since[11:16]} 起；最近: {named}）"
+            detail = {**made.detail, "count": total, "since": since, "quiet": True}
+            return made.model_copy(update={"what": what, "detail": detail})
+    return made.model_copy(update={"detail": {**made.detail, "count": len(items), "quiet": True}})

@@ -15,7 +15,7 @@ from alerts.cases import case_id_for
 from alerts.corrections import LabelWriter
 from alerts.escalation import save_with_retry
 from alerts.localtime import iso_local
-from alerts.merging import absorb, check, dismiss
+from alerts.merging import absorb_many, check, dismiss
 from alerts.notices import Outbox
 from alerts.resolver import PolicyResolver
 from alerts.status import WorkflowError
@@ -77,27 +77,58 @@ class CaseDesk:
         """Merge `absorbed_id` into `target_id`: the target first, so a crash in between
         leaves the items in both, never in none; a retry is refused as already merged."""
         absorbed, target = self.get(absorbed_id, "merge"), self.get(target_id, "merge")
-        now = self.clock()
-        ctx = self.context(absorbed, actor, now)
         check(absorbed, target)  # first: raises with both unchanged
+        gone, grown, refused = self.merge_many([absorbed_id], target_id, actor)
+        if refused:
+            raise refused[0][1]
+        assert grown is not None
+        return gone[0], grown
+
+    def merge_many(
+        self, absorbed_ids: list[str], target_id: str, actor: str, brief: bool = False
+    ) -> tuple[list[Case], Case | None, list[tuple[str, WorkflowError]]]:
+        """Merge every case of `absorbed_ids` into `target_id` with one write of the target
+        (then one per absorbed case, marking it merged): (the absorbed cases as stored, the
+        target, the ones refused with why). A case that may not be merged stays unchanged.
+        `brief`: the system's merge of one event (merging.absorb_many)."""
+        target = self.get(target_id, "merge")
+        now = self.clock()
+        refused: list[tuple[str, WorkflowError]] = []
+        wanted: list[str] = []
+        for case_id in dict.fromkeys(absorbed_ids):
+            try:
+                check(self.get(case_id, "merge"), target)
+                wanted.append(case_id)
+            except WorkflowError as exc:
+                refused.append((case_id, exc))
+        if not wanted:
+            return [], None, refused
+        ctx = self.context(target, actor, now)
 
         def grow(fresh: Case) -> Case:
-            source = self.get(absorbed_id, "merge")
-            check(source, fresh)
-            changed = self.resolver.maintain(absorb(source, fresh, ctx), now)
+            sources = []
+            for case_id in wanted:
+                source = self.get(case_id, "merge")
+                check(source, fresh)
+                sources.append(source)
+            changed = self.resolver.maintain(absorb_many(sources, fresh, ctx, brief), now)
             self.outbox.put_case(changed)
             return changed
 
-        def shrink(fresh: Case) -> Case:
-            into = self.get(target_id, "merge")
-            check(fresh, into)
-            return dismiss(fresh, into, ctx)
-
         grown = save_with_retry(self.stores.cases, target_id, grow)
-        gone = save_with_retry(self.stores.cases, absorbed_id, shrink)
-        assert grown is not None and gone is not None
+        assert grown is not None
+
+        def shrink(fresh: Case) -> Case:
+            check(fresh, grown)
+            return dismiss(fresh, grown, ctx)
+
+        gone = []
+        for case_id in wanted:
+            done = save_with_retry(self.stores.cases, case_id, shrink)
+            assert done is not None
+            gone.append(done)
         self.stores.cases.refresh()
-        return gone, grown
+        return gone, grown, refused
 
     def open_manual(
         self,

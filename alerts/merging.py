@@ -7,17 +7,23 @@ Later items of the absorbed event follow the redirect (`merged_into`) to X.
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime
 from functools import lru_cache
 
+from alerts.case_cache import evidence_ids, remember_ids
 from alerts.labels import SEVERITY_RANK
 from alerts.status import STATUS_LABELS
 from alerts.steps import StepContext, append, entry, fail, require_open
-from pipeline.models import Case, parse_time
+from pipeline.models import Case, TimelineEntry, parse_time
 from pipeline.storage.base import CaseStore
 
 MERGED_INTO = "merged_into"
 MAX_REDIRECTS = 8
+# an absorbed case's own bookkeeping, left on it by a brief merge (absorb_many)
+BOOKKEEPING = frozenset({"opened", "merged", "absorbed", "clock_started", "clock_tightened"})
+MERGED_IDS = 20
+RUNNING_LOOKBACK = 50  # entries searched back for the day's running "absorbed" entry
 
 
 def merged_into(case: Case) -> str | None:
@@ -71,40 +77,124 @@ def check(absorbed: Case, target: Case) -> None:
 
 def absorb(absorbed: Case, target: Case, ctx: StepContext) -> Case:
     """`target` with the evidence, responses and timeline of `absorbed` (checked first)."""
-    known = set(target.items)
-    moved_items = [i for i in absorbed.items if i not in known]
-    moved_entries = [
-        e.model_copy(update={"detail": {**e.detail, "from_case": absorbed.case_id}})
-        for e in absorbed.timeline
-    ]
-    timeline = sorted([*target.timeline, *moved_entries], key=lambda e: _at(e.at))
-    both = [*target.responses, *absorbed.responses]  # a response in both (same id): once
-    update: dict[str, object] = {
-        "items": [*target.items, *moved_items],
-        "responses": [r for i, r in enumerate(both) if all(r.id != s.id for s in both[:i])],
-        "categories": list(dict.fromkeys([*target.categories, *absorbed.categories])),
-        "risk": max(target.risk, absorbed.risk),
-        "timeline": timeline,
-    }
-    if SEVERITY_RANK[absorbed.severity] > SEVERITY_RANK[target.severity]:
-        update["severity"] = absorbed.severity
-    if absorbed.importance == "important":
-        update["importance"] = "important"
-    if parse_time(absorbed.detected_at) < parse_time(target.detected_at):
-        update["detected_at"] = absorbed.detected_at
-    if target.police_handover is None and absorbed.police_handover is not None:
-        update["police_handover"] = absorbed.police_handover
+    return absorb_many([absorbed], target, ctx)
+
+
+def absorb_many(absorbed: list[Case], target: Case, ctx: StepContext, brief: bool = False) -> Case:
+    """`target` with the evidence, responses and timeline of every case in `absorbed`
+    (each checked first), in one pass: one copy and one sort of the timeline, however many
+    cases a batch found to be the same event. Each absorbed case gets its own entry.
+
+    `brief` (the system's merges of one event, event_links.py): of an absorbed case's
+    timeline only what people did and what was sent moves, not its system bookkeeping
+    (opening, evidence batches, its clocks starting: BOOKKEEPING), which stays on the
+    absorbed case; its entry names MERGED_IDS of the ids moved and counts them. A viral
+    event absorbs hundreds of small cases; each one's full history made the target's
+    timeline grow by ~4 entries (issue #11)."""
+    known = evidence_ids(target)
+    items, moved_entries, entries = list(target.items), [], []
+    responses, categories = list(target.responses), list(target.categories)
+    grown = target.model_copy()
     codes = {d.code for d in target.co_departments}
     codes |= {target.lead_department.code} if target.lead_department else set()
-    extra = [
-        d.model_copy(update={"role": "co"})
-        for d in [absorbed.lead_department, *absorbed.co_departments]
-        if d is not None and d.code not in codes
-    ]
-    update["co_departments"] = [*target.co_departments, *extra]
-    grown = target.model_copy(update=update)
-    what = f"合并案件: {absorbed.case_id}「{absorbed.title}」并入，信息 {len(moved_items)} 条"
-    return append(grown, entry(ctx, what, "absorbed", case=absorbed.case_id, items=moved_items))
+    co_departments = list(target.co_departments)
+    for case in absorbed:
+        moved_items = [i for i in case.items if i not in known]
+        known.update(moved_items)
+        items += moved_items
+        moved_entries += [
+            e.model_copy(update={"detail": {**e.detail, "from_case": case.case_id}})
+            for e in case.timeline
+            if not brief or e.detail.get("event") not in BOOKKEEPING
+        ]
+        ids = {r.id for r in responses}  # a response in both (same id): once
+        responses += [r for r in case.responses if r.id not in ids]
+        categories = list(dict.fromkeys([*categories, *case.categories]))
+        grown.risk = max(grown.risk, case.risk)
+        if SEVERITY_RANK[case.severity] > SEVERITY_RANK[grown.severity]:
+            grown.severity = case.severity
+        if case.importance == "important":
+            grown.importance = "important"
+        if parse_time(case.detected_at) < parse_time(grown.detected_at):
+            grown.detected_at = case.detected_at
+        if grown.police_handover is None and case.police_handover is not None:
+            grown.police_handover = case.police_handover
+        for d in [case.lead_department, *case.co_departments]:
+            if d is not None and d.code not in codes:
+                co_departments.append(d.model_copy(update={"role": "co"}))
+                codes.add(d.code)
+        what = f"合并案件: {case.case_id}「{case.title}」并入，信息 {len(moved_items)} 条"
+        listed = moved_items[:MERGED_IDS] if brief else moved_items
+        detail = {"count": len(moved_items)} if brief else {}
+        entries.append(entry(ctx, what, "absorbed", case=case.case_id, items=listed, **detail))
+    timeline = _interleave(target.timeline, moved_entries)
+    if brief and entries:  # one running entry a day for the system's merges
+        entries = [_running(timeline, entries, absorbed)]
+    grown = grown.model_copy(
+        update={
+            "items": items,
+            "responses": responses,
+            "categories": categories,
+            "co_departments": co_departments,
+            "timeline": timeline,
+        }
+    )
+    grown = append(grown, *entries)
+    remember_ids(grown, known)
+    return grown
+
+
+def _running(
+    timeline: list[TimelineEntry], entries: list[TimelineEntry], absorbed: list[Case]
+) -> TimelineEntry:
+    """The entries of a brief merge folded into the day's running "absorbed" entry of the
+    system's merges, taken out of `timeline` (a copy) to go last: a viral event that absorbs
+    hundreds of small cases gains one entry a day for them. Each absorbed case still names
+    its target (its own "merged into" entry)."""
+    last = entries[-1]
+    day, cases, count = last.at[:10], [e.detail["case"] for e in entries], len(entries)
+    items = sum(int(e.detail.get("count", 0)) for e in entries)
+    since = last.at
+    for back in range(1, min(len(timeline), RUNNING_LOOKBACK) + 1):
+        old = timeline[-back]
+        if old.at[:10] != day:
+            break
+        if old.detail.get("event") == "absorbed" and old.detail.get("running"):
+            del timeline[-back]
+            cases = [*old.detail.get("cases", []), *cases]
+            count += int(old.detail.get("cases_count", 0))
+            items += int(old.detail.get("count", 0))
+            since = str(old.detail.get("since", old.at))
+            break
+    newest = absorbed[-1]
+    what = last.what
+    if count > 1:
+        what = (
+            f"合并同一事件的案件 累计 {count} 件，信息 {items} 条（{since[11:16]} 起；"
+            f"最近: {newest.case_id}「{newest.title}」）"
+        )
+    detail = {
+        **last.detail,
+        "cases": cases[-MERGED_IDS:],
+        "cases_count": count,
+        "count": items,
+        "since": since,
+        "running": True,
+    }
+    return last.model_copy(update={"what": what, "detail": detail})
+
+
+def _interleave(timeline: list[TimelineEntry], moved: list[TimelineEntry]) -> list[TimelineEntry]:
+    """`moved` put in time order into `timeline` (already in time order), after the entries
+    of the same time: only the moved entries' times are parsed, not a long timeline's."""
+    out: list[TimelineEntry] = []
+    done = 0
+    for e in sorted(moved, key=lambda e: _at(e.at)):
+        at = bisect.bisect_right(timeline, _at(e.at), lo=done, key=lambda x: _at(x.at))
+        out += timeline[done:at]
+        out.append(e)
+        done = at
+    return out + timeline[done:]
 
 
 def dismiss(absorbed: Case, target: Case, ctx: StepContext) -> Case:

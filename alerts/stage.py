@@ -96,7 +96,7 @@ class AlertStage(Stage):
             links = EventLinks(
                 self.cases,
                 self.stores.state,
-                lambda absorbed, target: desk.merge(absorbed, target, LINK_ACTOR),
+                lambda absorbed, into: desk.merge_many(absorbed, into, LINK_ACTOR, brief=True)[2],
                 now.timestamp(),
             )
             opener = CaseOpener(

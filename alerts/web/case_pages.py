@@ -89,6 +89,17 @@ def board(
     )
 
 
+EVIDENCE_PAGE = 50  # evidence items shown per page: a viral case gathers tens of thousands
+CHART_ITEMS = 5_000  # the propagation chart counts at most the case's latest this many
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
 @router.get("/cases/{case_id}")
 def case_page(case_id: str, request: Request, caller: Caller = Depends(page_caller)) -> Response:
     web = web_context(request)
@@ -100,7 +111,15 @@ def case_page(case_id: str, request: Request, caller: Caller = Depends(page_call
     reviews = {
         n: review_levels(caller.user, case, r) for n, r in enumerate(case.responses, start=1)
     }
-    items = web.stores.items.get_many(case.items)
+    pages = max(1, -(-len(case.items) // EVIDENCE_PAGE))
+    page = min(_page_number(request.query_params.get("evidence")), pages)
+    shown = case.items[(page - 1) * EVIDENCE_PAGE : page * EVIDENCE_PAGE]
+    items = web.stores.items.get_many(shown)
+    charted = (
+        items
+        if len(case.items) <= EVIDENCE_PAGE
+        else web.stores.items.get_many(case.items[-CHART_ITEMS:])
+    )
     return render_page(
         request,
         caller,
@@ -108,7 +127,10 @@ def case_page(case_id: str, request: Request, caller: Caller = Depends(page_call
         "board",
         case=case,
         items=items,
-        propagation=propagation_chart(items, SOURCE_LABELS),
+        evidence_page=page,
+        evidence_pages=pages,
+        propagation=propagation_chart(charted, SOURCE_LABELS),
+        charted=len(charted),
         steps=steps,
         reviews=reviews,
         status_labels=STATUS_LABELS,

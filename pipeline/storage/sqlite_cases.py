@@ -1,11 +1,18 @@
 """The embedded case and finding stores (SQLite): a case row with its version for
-optimistic updates and the wake key the clock tick selects on."""
+optimistic updates and the wake key the clock tick selects on.
+
+A case's evidence ids live beside its document (table `case_items`, one row per write that
+added some), not in it: a case that gains a few items per batch is not rewritten with all of
+its ids every time (issue #11: a 50,000-item case is 1.3 MB of JSON). Readers get the whole
+`items` list as before; a row written before this (`n_items` NULL) keeps its ids in `doc`.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.models import Case, Finding
@@ -21,38 +28,55 @@ from pipeline.storage.base import (
 )
 from pipeline.storage.sqlite_base import SqliteBase
 
+ITEMS_TABLE = """CREATE TABLE IF NOT EXISTS case_items (case_id TEXT, seq INTEGER, ids TEXT,
+    PRIMARY KEY (case_id, seq)) WITHOUT ROWID"""
+
 
 class SqliteCaseStore(SqliteBase, CaseStore):
     """Cases as JSON documents, with the columns the lists filter on and `wake_key`, the
-    clock tick's queue (base.wake_key): the tick reads only the cases that are due."""
+    clock tick's queue (base.wake_key): the tick reads only the cases that are due. The
+    evidence ids are appended in `case_items`; `n_items` and `last_item` tell an update
+    whether the ids it holds extend the stored ones (append) or not (rewrite)."""
 
-    COLUMNS = "case_id, profile, event_id, status, version, opened_at, departments, doc, wake_key"
+    COLUMNS = (
+        "case_id, profile, event_id, status, version, opened_at, departments, doc, wake_key, "
+        "n_items, last_item"
+    )
 
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: threading.RLock):
         super().__init__(path, conn, lock)
         self._run(self._migrate)
 
     def _migrate(self) -> None:
-        """Adds `wake_key` to a store made before it: such cases are due at the next tick,
-        except the ones no tick looks at."""
+        """Adds `wake_key` to a store made before it (such cases are due at the next tick,
+        except the ones no tick looks at), and the evidence table with its two columns."""
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(cases)")}
         if "wake_key" not in columns:
-            try:
-                self._conn.execute("ALTER TABLE cases ADD COLUMN wake_key TEXT DEFAULT ''")
-                marks = ",".join("?" * len(OPEN_STATUSES))
-                self._conn.execute(
-                    f"UPDATE cases SET wake_key = ? WHERE status NOT IN ({marks})",
-                    (NEVER, *OPEN_STATUSES),
-                )
-            except sqlite3.OperationalError as exc:  # another process added it meanwhile
-                if "duplicate column" not in str(exc):
-                    raise
+            marks = ",".join("?" * len(OPEN_STATUSES))
+            self._add_column(
+                "wake_key TEXT DEFAULT ''",
+                f"UPDATE cases SET wake_key = ? WHERE status NOT IN ({marks})",
+                (NEVER, *OPEN_STATUSES),
+            )
+        for column in ("n_items INTEGER", "last_item TEXT"):
+            if column.split()[0] not in columns:
+                self._add_column(column)
         self._conn.execute("CREATE INDEX IF NOT EXISTS cases_wake ON cases (wake_key, case_id)")
+        self._conn.execute(ITEMS_TABLE)
+
+    def _add_column(self, column: str, then: str = "", params: Sequence[object] = ()) -> None:
+        try:
+            self._conn.execute(f"ALTER TABLE cases ADD COLUMN {column}")
+            if then:
+                self._conn.execute(then, params)
+        except sqlite3.OperationalError as exc:  # another process added it meanwhile
+            if "duplicate column" not in str(exc):
+                raise
 
     def _row(self, case: Case, version: int) -> tuple:
         depts = [d.code for d in ([case.lead_department] if case.lead_department else [])]
         depts += [d.code for d in case.co_departments]
-        doc = case.model_copy(update={"version": version}).to_json()
+        doc = case.model_copy(update={"version": version, "items": []}).to_json()
         return (
             case.case_id,
             case.profile,
@@ -63,22 +87,77 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             json.dumps(depts),
             doc,
             wake_key(case),
+            len(case.items),
+            case.items[-1] if case.items else None,
         )
 
+    # -- reading --------------------------------------------------------------------------
+    def _cases(self, sql: str, params: Sequence[object]) -> list[Case]:
+        """The cases of `sql` (selecting case_id, doc, n_items), with their evidence ids,
+        read in one transaction: a document and its ids from the same moment."""
+
+        def go() -> list[Case]:
+            self._conn.execute("BEGIN")
+            try:
+                rows = self._conn.execute(sql, params).fetchall()
+                ids: dict[str, list[str]] = {}
+                wanted = [r[0] for r in rows if r[2]]
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    for case_id, part in self._conn.execute(
+                        f"SELECT case_id, ids FROM case_items WHERE case_id IN "
+                        f"({','.join('?' * len(chunk))}) ORDER BY case_id, seq",
+                        chunk,
+                    ):
+                        ids.setdefault(case_id, []).extend(json.loads(part))
+            finally:
+                self._conn.execute("COMMIT")
+            out = []
+            for case_id, doc, n_items in rows:
+                case = Case.from_json(doc)
+                if n_items is not None:  # else: written before case_items, ids in the doc
+                    case = case.model_copy(update={"items": ids.get(case_id, [])})
+                out.append(case)
+            return out
+
+        return self._run(go)
+
     def get(self, case_id: str) -> Case | None:
-        rows = self._query("SELECT doc FROM cases WHERE case_id = ?", (case_id,))
-        return Case.from_json(rows[0][0]) if rows else None
+        found = self._cases("SELECT case_id, doc, n_items FROM cases WHERE case_id = ?", (case_id,))
+        return found[0] if found else None
 
     def version_of(self, case_id: str) -> int | None:
         rows = self._query("SELECT version FROM cases WHERE case_id = ?", (case_id,))
         return rows[0][0] if rows else None
 
+    # -- writing --------------------------------------------------------------------------
+    def _put_items(self, case: Case, stored: int | None, last: str | None) -> None:
+        """Append the ids `case` holds beyond the `stored` ones when they extend them (the
+        same id at the same place), else write them anew."""
+        items = case.items
+        extends = stored is not None and len(items) >= stored
+        if extends and stored:
+            extends = items[stored - 1] == last
+        if not extends:
+            self._conn.execute("DELETE FROM case_items WHERE case_id = ?", (case.case_id,))
+            stored = 0
+        if len(items) > (stored or 0):
+            self._conn.execute(
+                "INSERT OR REPLACE INTO case_items VALUES (?,?,?)",
+                (case.case_id, stored, json.dumps(items[stored:], ensure_ascii=False)),
+            )
+
     def create(self, case: Case) -> bool:
-        def go():
+        def go() -> bool:
+            self._conn.execute("BEGIN IMMEDIATE")
+            marks = ",".join("?" * 11)
             cur = self._conn.execute(
-                f"INSERT OR IGNORE INTO cases ({self.COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO cases ({self.COLUMNS}) VALUES ({marks})",
                 self._row(case, case.version),
             )
+            if cur.rowcount == 1:
+                self._put_items(case, None, None)
+            self._conn.execute("COMMIT")
             return cur.rowcount == 1
 
         return self._run(go)
@@ -87,15 +166,25 @@ class SqliteCaseStore(SqliteBase, CaseStore):
         new_version = case.version + 1
         row = self._row(case, new_version)
 
-        def go():
-            cur = self._conn.execute(
+        def go() -> bool:
+            self._conn.execute("BEGIN IMMEDIATE")
+            found = self._conn.execute(
+                "SELECT n_items, last_item FROM cases WHERE case_id = ? AND version = ?",
+                (case.case_id, case.version),
+            ).fetchone()
+            if found is None:
+                self._conn.execute("ROLLBACK")
+                return False
+            self._conn.execute(
                 "UPDATE cases SET profile=?, event_id=?, status=?, version=?, opened_at=?, "
-                "departments=?, doc=?, wake_key=? WHERE case_id=? AND version=?",
-                (*row[1:], case.case_id, case.version),
+                "departments=?, doc=?, wake_key=?, n_items=?, last_item=? WHERE case_id=?",
+                (*row[1:], case.case_id),
             )
-            return cur.rowcount
+            self._put_items(case, *found)
+            self._conn.execute("COMMIT")
+            return True
 
-        if self._run(go) != 1:
+        if not self._run(go):
             raise ConflictError(f"case {case.case_id}: changed since version {case.version}")
         return case.model_copy(update={"version": new_version})
 
@@ -104,12 +193,12 @@ class SqliteCaseStore(SqliteBase, CaseStore):
     ) -> list[Case]:
         key, case_id = after or ("", "")
         marks = ",".join("?" * len(OPEN_STATUSES))
-        rows = self._query(
-            f"SELECT doc FROM cases WHERE wake_key <= ? AND (wake_key, case_id) > (?, ?) "
+        return self._cases(
+            f"SELECT case_id, doc, n_items FROM cases WHERE wake_key <= ? "
+            f"AND (wake_key, case_id) > (?, ?) "
             f"AND status IN ({marks}) ORDER BY wake_key, case_id LIMIT ?",
             (time_key(now), key, case_id, *OPEN_STATUSES, limit),
         )
-        return [Case.from_json(r[0]) for r in rows]
 
     def list(self, query: CaseQuery | None = None) -> list[Case]:
         q = query or CaseQuery()
@@ -125,12 +214,11 @@ class SqliteCaseStore(SqliteBase, CaseStore):
         if q.department:
             clauses.append("EXISTS (SELECT 1 FROM json_each(departments) WHERE value = ?)")
             params.append(q.department)
-        rows = self._query(
-            f"SELECT doc FROM cases WHERE {' AND '.join(clauses)} ORDER BY opened_at DESC, "
-            "case_id LIMIT ?",
+        return self._cases(
+            f"SELECT case_id, doc, n_items FROM cases WHERE {' AND '.join(clauses)} "
+            "ORDER BY opened_at DESC, case_id LIMIT ?",
             [*params, q.limit],
         )
-        return [Case.from_json(r[0]) for r in rows]
 
 
 class SqliteFindingStore(SqliteBase, FindingStore):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.cases import case_id_for
+from alerts.cases import MERGED_IDS, case_id_for
 from alerts.stage import AlertStage
 from pipeline.config import load_settings
 from pipeline.models import Case
@@ -62,11 +62,11 @@ def test_joining_a_case_of_5000_items_costs_what_joining_a_small_one_does(
     feed(stage, "evt-big", 100_000, 5_000)
     big = case_of(stage, "evt-big")
     assert len(big.items) == 5_000
-    # one "merged" entry per batch, not one per item
-    assert len(big.timeline) < 30
+    # batches that only add evidence fold into one running entry a day, naming a few ids
+    assert len(big.timeline) < 10
     merged = [e for e in big.timeline if e.detail.get("event") == "merged"]
-    assert merged[-1].what.startswith(f"合并信息 {BATCH} 条: ")
-    assert len(merged[-1].detail["items"]) == BATCH
+    assert merged[-1].what.startswith("合并信息 累计 4500 条（10:00 起；最近: ")
+    assert merged[-1].detail["count"] == 4_500 and len(merged[-1].detail["items"]) == MERGED_IDS
 
     cache = stage.cases
     parsed = cache.parsed  # type: ignore[attr-defined]
@@ -79,8 +79,32 @@ def test_joining_a_case_of_5000_items_costs_what_joining_a_small_one_does(
     assert len(big.items) == 5_010 and big.items[-1] == "item-200009"
     last = big.timeline[-1] if big.timeline[-1].detail.get("event") == "merged" else None
     last = last or next(e for e in reversed(big.timeline) if e.detail.get("event") == "merged")
-    assert last.what.startswith("合并信息 10 条: ") and last.what.count("；") >= 2
+    assert last.what.startswith("合并信息 累计 4510 条") and last.what.count("；") >= 2
     assert last.detail["items"] == [f"item-{n}" for n in range(200_000, 200_010)]
+
+
+def test_the_running_entry_stops_at_a_change_and_at_the_end_of_the_day(
+    stage: AlertStage, fake_clock: FakeClock
+) -> None:
+    """A batch that changes the case (here: its risk) keeps its own entry; the batches that
+    only add evidence fold into one running entry a local day, kept last."""
+    feed(stage, "evt-1", 0, 3)  # opened, two items merged
+    feed(stage, "evt-1", 10, 2)
+    stage.process([Envelope(None, make_scored(30, event_id="evt-1", risk=90))])  # type: ignore[arg-type]
+    feed(stage, "evt-1", 40, 2)
+    fake_clock.advance(hours=16)  # 02:00 local, the next day
+    feed(stage, "evt-1", 50, 1)  # 9 items: below the spread rule's 10
+    merged = [e for e in case_of(stage, "evt-1").timeline if e.detail.get("event") == "merged"]
+    assert [(e.detail.get("count"), e.detail.get("quiet", False)) for e in merged] == [
+        (None, False),
+        (6, True),  # the day's running entry moved last, past the change
+        (1, True),
+    ]
+    assert "风险 60 → 90" in merged[0].what
+    assert merged[1].what.startswith(
+        "合并信息 累计 6 条（10:00 起；最近: 定安论坛 龙湖镇停水第40天"
+    )
+    assert merged[-1].at.startswith("2026-11-21T02:00")
 
 
 def test_a_replayed_batch_changes_nothing_in_a_large_case(stage: AlertStage) -> None:
@@ -100,3 +124,74 @@ def test_a_case_changed_elsewhere_is_read_again(stage: AlertStage) -> None:
     feed(stage, "evt-1", 10, 2)
     case = case_of(stage, "evt-1")
     assert case.title == "监测员改过的标题" and len(case.items) == 5
+
+
+def test_cases_found_to_be_one_event_merge_with_one_write_of_the_target(
+    stage: AlertStage,
+) -> None:
+    """Ten small cases a batch shows to be the large case's event: the target is written
+    once for all of them (and once for the batch's items), each absorbed case once; only
+    their entries of what people did and what was sent move, not their bookkeeping, and one
+    running entry a day says which cases the system merged in."""
+    feed(stage, "evt-big", 0, 1_000)
+    smalls = [f"evt-s{k}" for k in range(10)]
+    stage.process(
+        [Envelope(None, make_scored(5_000 + k, event_id=e)) for k, e in enumerate(smalls)]
+    )  # type: ignore[arg-type]
+    writes: list[str] = []
+    store = stage.ctx.stores.cases
+    update = store.update
+
+    def counted(case: Case) -> Case:
+        writes.append(case.case_id)
+        return update(case)
+
+    store.update = counted  # type: ignore[method-assign]
+    links = [
+        make_scored(6_000 + k, event_id="evt-big", same_event_as=[e]) for k, e in enumerate(smalls)
+    ]
+    stage.process([Envelope(None, it) for it in links])  # type: ignore[arg-type]
+    big_id = case_id_for("dingan", "evt-big")
+    assert writes.count(big_id) == 2  # the merge of all ten, then the batch's own items
+    assert sorted(writes) == sorted([big_id, big_id, *(case_id_for("dingan", e) for e in smalls)])
+    big = case_of(stage, "evt-big")
+    assert len(big.items) == 1_020
+    absorbed = [e for e in big.timeline if e.detail.get("event") == "absorbed"]
+    (running,) = absorbed  # one running entry a day for the system's merges
+    assert running.detail["cases_count"] == 10 and running.detail["count"] == 10
+    assert running.detail["cases"] == [case_id_for("dingan", e) for e in smalls]
+    assert running.what.startswith("合并同一事件的案件 累计 10 件，信息 10 条（10:00 起；最近: ")
+    moved = [e.detail.get("event") for e in big.timeline if "from_case" in e.detail]
+    assert "opened" not in moved and "clock_started" not in moved
+    for e in smalls:
+        small = case_of(stage, e)
+        assert small.status == "dismissed" and small.items == []
+    stage.process([Envelope(None, it) for it in links])  # type: ignore[arg-type]  # a replay
+    assert case_of(stage, "evt-big") == big
+
+
+def test_a_crash_between_the_target_and_the_absorbed_writes_is_mended_by_the_replay(
+    stage: AlertStage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The target is written first; a crash before the absorbed case is marked merged leaves
+    the items in both and no redirect stored, so the replayed batch merges them again."""
+    import alerts.casework
+
+    feed(stage, "evt-a", 0, 3)
+    feed(stage, "evt-b", 100, 2)
+    link = [Envelope(None, make_scored(200, event_id="evt-b", same_event_as=["evt-a"]))]
+
+    def crash(*_args: object) -> Case:
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(alerts.casework, "dismiss", crash)
+        with pytest.raises(RuntimeError):
+            stage.process(link)  # type: ignore[arg-type]
+    assert stage.ctx.stores.state.get("event_case", "evt-b") is None
+    assert case_of(stage, "evt-b").status == "new"
+    stage.process(link)  # type: ignore[arg-type]  # the replay
+    a, b = case_of(stage, "evt-a"), case_of(stage, "evt-b")
+    assert b.status == "dismissed" and b.items == []
+    assert sorted(a.items) == sorted([*(f"item-{n}" for n in (0, 1, 2, 100, 101, 200))])
+    assert stage.ctx.stores.state.get("event_case", "evt-b") == "evt-a"

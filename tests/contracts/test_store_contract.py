@@ -69,6 +69,18 @@ def test_item_update_replaces_by_id(stores):
     assert stores.items.search(ItemQuery(text="更新后的标题"))[0].id == "item-1"
 
 
+def test_items_put_with_their_json_encoded_once_by_the_caller(stores):
+    """The classify stage hands the JSON it also sends on the bus: the same items stored,
+    searchable and filterable as when the store encodes them itself."""
+    items = [make_scored(i, title=f"龙湖镇停水{i}") for i in range(3)]
+    stores.items.put_many(items, [it.to_json() for it in items])
+    stores.items.refresh()
+    assert stores.items.get_many(["item-0", "item-2"]) == [items[0], items[2]]
+    assert stores.items.count(ItemQuery(text="停水", department="water")) == 3
+    with pytest.raises(ValueError):
+        stores.items.put_many(items, [items[0].to_json()])  # not one document per item
+
+
 def test_search_full_text_and_filters(stores):
     stores.items.put_many(
         [
@@ -200,6 +212,24 @@ def test_case_version_of(stores):
     assert stores.cases.version_of("case-1") == 1
 
 
+def test_case_evidence_round_trips_through_every_kind_of_update(stores):
+    """A case's `items` read back as written whether an update extends them, empties them
+    (merged away), rewrites them or loses a race; lists carry them too."""
+    stores.cases.create(make_case(1, items=["a"]))
+    steps = [["a", "b", "c"], ["a", "b", "c", "d"], [], ["x", "y"], ["y", "x", "z"], ["y"]]
+    for items in steps:
+        case = stores.cases.get("case-1")
+        stores.cases.update(case.model_copy(update={"items": items}))
+        assert stores.cases.get("case-1").items == items
+    stale = stores.cases.get("case-1")
+    stores.cases.update(stale.model_copy(update={"items": ["y", "w"]}))
+    with pytest.raises(ConflictError):
+        stores.cases.update(stale.model_copy(update={"items": ["y", "lost"]}))
+    assert stores.cases.get("case-1").items == ["y", "w"]
+    assert [c.items for c in stores.cases.list()] == [["y", "w"]]
+    assert [c.items for c in stores.cases.list_due(iso(10_000))] == [["y", "w"]]
+
+
 def test_case_list_due_pages_by_next_check(stores):
     """The clock tick's queue: open cases whose next check has come (offsets differ), oldest
     first, paged by (key, id); none pending ("") and closed ones never; not computed yet
@@ -262,6 +292,17 @@ def test_state_expiry(stores):
     st.put("w", "gone", 1, expires_at=time.time() - 1)
     assert st.purge_expired() == 1
     assert [k for k, _ in st.scan("w")] == ["new", "old"]
+
+
+def test_state_sweeps_purge_expired_keys_in_bounded_steps(stores):
+    """`sweep_expired` (what the event index calls now and then) purges every expired key
+    within a few calls and no live one."""
+    st = stores.state
+    for i in range(30):
+        st.put("sw", f"k{i:02d}", i, expires_at=time.time() + (3600 if i % 2 else -1))
+    purged = sum(st.sweep_expired() for _ in range(3))
+    assert purged == 15
+    assert [v for _, v in st.scan("sw")] == list(range(1, 30, 2))
 
 
 def test_put_if_absent_is_atomic_under_races(stores):
