@@ -16,7 +16,8 @@ from pipeline.storage.base import CaseQuery, CaseStore
 
 KNOWN_CASES = 64  # the cases whose evidence ids are kept as a set (evidence_ids)
 MAX_CASES = 256  # the cases kept; the least recently used go first …
-MAX_WEIGHT = 200_000  # … and at most this many item ids and timeline entries in all
+MAX_WEIGHT = 200_000  # … and at most this many item ids and timeline entries in all (but
+# always the last case kept, however large)
 
 
 def _weight(case: Case) -> int:
@@ -59,7 +60,11 @@ class CachedCaseStore(CaseStore):
         self._drop(case.case_id)
         self._cases[case.case_id] = case
         self._weight += _weight(case)
-        while len(self._cases) > self.max_cases or self._weight > self.max_weight:
+        # the case in hand stays even when it alone outweighs the limit: a viral case of
+        # 200,000 items read whole for every item that touches it is what the cache prevents
+        while len(self._cases) > 1 and (
+            len(self._cases) > self.max_cases or self._weight > self.max_weight
+        ):
             self._drop(next(iter(self._cases)))
         return case.model_copy()
 
