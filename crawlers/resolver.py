@@ -94,6 +94,13 @@ class GuardedResolver:
         self.pins: LocalCache[str, tuple[str, ...]] = LocalCache(max(cache_size, 1000))
         self._waiting: dict[str, list[Deferred[tuple[str, ...]]]] = {}
         self.proxies = {urlsplit(u).hostname for u in getproxies().values() if "://" in u}
+        if self.proxies:
+            log.warning(
+                "crawling through the HTTP proxy %s: the proxy resolves the names it is asked "
+                "for, so only its own egress rules stop a page's name from being pointed at "
+                "an office address (DNS rebinding); refuse private networks on the proxy",
+                ", ".join(sorted(h for h in self.proxies if h)),
+            )
         self._dns: Any = None
         if servers:
             from twisted.names import client

@@ -6,6 +6,7 @@ refused at connect time if it answers a private address. The reactor runs in a c
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -109,3 +110,18 @@ def test_allow_private_takes_a_list_of_networks() -> None:
     assert not SourceConfig.model_validate(base).allows("192.168.1.1")
     with pytest.raises(ValueError, match="list of networks; got '10.8.0.0/33'"):
         SourceConfig.model_validate({**base, "allow_private": ["10.8.0.0/33"]})
+
+
+def test_an_environment_proxy_is_named_in_a_warning(monkeypatch, caplog) -> None:
+    """Behind a proxy the proxy resolves names: the pin cannot protect, and the log says so."""
+    from crawlers.resolver import GuardedResolver
+
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with caplog.at_level(logging.WARNING, logger="yuqing.crawl.dns"):
+        GuardedResolver(None, [], 5, 100)
+    assert "proxy" not in caplog.text
+    monkeypatch.setenv("https_proxy", "http://proxy.office.lan:3128")
+    with caplog.at_level(logging.WARNING, logger="yuqing.crawl.dns"):
+        GuardedResolver(None, [], 5, 100)
+    assert "proxy.office.lan" in caplog.text and "egress" in caplog.text
