@@ -363,7 +363,7 @@ def es_group() -> None:
 @click.option("--ilm/--no-ilm", default=True, help="Install and attach the ILM policy.")
 @friendly_errors
 def es_setup(config_path: Path | None, data_dir: Path | None, url: str | None, ilm: bool) -> None:
-    """Install the index templates (items, cases, findings, state) and the ILM policy."""
+    """Install the index templates (items, cases, case-items, findings, state) and the ILM policy."""
     from pipeline.storage.es_base import ES_ERRORS, Elasticsearch
     from pipeline.storage.es_mappings import install_templates, templates
 

@@ -33,50 +33,82 @@ from pipeline.storage.es_base import (
     EsNotFound,
     reason,
 )
+from pipeline.storage.es_case_items import CaseParts, digest
 from pipeline.storage.es_items import EsItemStore
 from pipeline.storage.es_mappings import DERIVED_CASE_FIELDS, install_templates
 from pipeline.storage.es_state import EsStateStore
 
 
 class EsCaseStore(EsBase, CaseStore):
-    """Cases, one document each. Writes do not wait for a refresh (`wait_for` on every write
-    bounded the alert stage to a few writes a second): a case is read back by id, a real-time
-    GET; the stage refreshes once per batch (`refresh`), and a search here first refreshes when
-    this store wrote since, so lists see its own writes at once and others' within a second."""
+    """Cases, one document each, their evidence ids in parts beside them (es_case_items.py).
+    Writes do not wait for a refresh (`wait_for` on every write bounded the alert stage to a
+    few writes a second): a case is read back by id, a real-time GET; the stage refreshes
+    once per batch (`refresh`), and a search here first refreshes when this store wrote
+    since, so lists see its own writes at once and others' within a second."""
 
     def __init__(self, es, prefix):
         super().__init__(es, prefix)
         self.index = f"{prefix}-cases"
+        self.parts = CaseParts(es, prefix)
         self._unrefreshed = False
 
-    def _doc(self, case: Case) -> dict[str, Any]:
+    def _doc(self, case: Case, parts: list[str], items_digest: str) -> dict[str, Any]:
         doc = case.to_dict()
         lead = [case.lead_department.code] if case.lead_department else []
         doc["department_codes"] = lead + [d.code for d in case.co_departments]
         doc["wake_key"] = wake_key(case)
+        doc |= {"items": [], "n_items": len(case.items), "item_parts": parts}
+        doc["items_digest"] = items_digest
         return doc
 
     @staticmethod
-    def _case(source: dict[str, Any]) -> Case:
+    def _case(source: dict[str, Any], items: list[str] | None) -> Case:
+        if items is not None:  # else: written before the parts, the ids are in the document
+            source["items"] = items
         for key in DERIVED_CASE_FIELDS:
             source.pop(key, None)
         return Case.model_validate(source)
+
+    def _cases(self, hits: list[dict[str, Any]]) -> list[Case]:
+        """The cases of documents read, with their ids from the parts (one multi-get per
+        thousand parts); a case whose parts a newer write replaced meanwhile is read again."""
+        wanted = {
+            h["_id"]: h["_source"]["item_parts"] for h in hits if "item_parts" in h["_source"]
+        }
+        ids = self.parts.fetch(wanted)
+        out = []
+        for hit in hits:
+            if hit["_id"] in ids and ids[hit["_id"]] is None:
+                again = self.get(hit["_id"])
+                if again is not None:
+                    out.append(again)
+            else:
+                out.append(self._case(hit["_source"], ids.get(hit["_id"])))
+        return out
 
     def refresh(self) -> None:
         if self._unrefreshed:
             self._call("refresh cases", self.es.indices.refresh, index=self.index)
             self._unrefreshed = False
 
-    def _search(self, query: dict[str, Any], sort: list, limit: int) -> list[dict[str, Any]]:
+    def _search(self, query: dict[str, Any], sort: list, limit: int) -> list[Case]:
         self.refresh()
-        return self._hits_all(self.index, query, sort, limit)
+        return self._cases(self._hits_all(self.index, query, sort, limit))
 
     def get(self, case_id: str) -> Case | None:
-        try:
-            found = self._call("get case", self.es.get, index=self.index, id=case_id)
-        except EsNotFound:
-            return None
-        return self._case(found["_source"])
+        for _ in range(3):
+            try:
+                found = self._call("get case", self.es.get, index=self.index, id=case_id)
+            except EsNotFound:
+                return None
+            source = found["_source"]
+            if "item_parts" not in source:
+                return self._case(source, None)
+            items = self.parts.fetch({case_id: source["item_parts"]})[case_id]
+            if items is not None:
+                return self._case(source, items)
+            # else: replaced between the two reads; the newer version names its own parts
+        raise StoreError(f"case {case_id}: evidence ids missing from {self.parts.index}")
 
     def version_of(self, case_id: str) -> int | None:
         try:
@@ -88,33 +120,42 @@ class EsCaseStore(EsBase, CaseStore):
         return int(found["_source"].get("version", 0))
 
     def create(self, case: Case) -> bool:
+        name = self.parts.write(case.case_id, 0, case.items)
+        parts = [name] if name else []
         try:
             self._call(
                 "create case",
                 self.es.index,
                 index=self.index,
                 id=case.case_id,
-                document=self._doc(case),
+                document=self._doc(case, parts, digest(case.items).hexdigest()),
                 op_type="create",
             )
         except EsConflict:
+            self._drop_unnamed(case.case_id, name)
             return False
         self._unrefreshed = True
         return True
 
     def update(self, case: Case) -> Case:
+        """Compare-and-set on the stored version; the new ids (all of them unless they
+        extend the stored ones) go to a new part first, old parts go after the set."""
         try:
             current = self._call(
                 "get case",
                 self.es.get,
                 index=self.index,
                 id=case.case_id,
-                source_includes=["version"],
+                source_includes=["version", "n_items", "item_parts", "items_digest"],
             )
         except EsNotFound:
             raise ConflictError(f"case {case.case_id}: does not exist") from None
-        if current["_source"].get("version", 0) != case.version:
+        stored = current["_source"]
+        if stored.get("version", 0) != case.version:
             raise ConflictError(f"case {case.case_id}: changed since version {case.version}")
+        start, kept, items_digest = self.parts.plan(stored, case.items)
+        name = self.parts.write(case.case_id, start, case.items[start:])
+        parts = kept + ([name] if name else [])
         saved = case.model_copy(update={"version": case.version + 1})
         try:
             self._call(
@@ -122,14 +163,35 @@ class EsCaseStore(EsBase, CaseStore):
                 self.es.index,
                 index=self.index,
                 id=case.case_id,
-                document=self._doc(saved),
+                document=self._doc(saved, parts, items_digest),
                 if_seq_no=current["_seq_no"],
                 if_primary_term=current["_primary_term"],
             )
         except EsConflict:
+            self._drop_unnamed(case.case_id, name)
             raise ConflictError(f"case {case.case_id}: changed concurrently") from None
         self._unrefreshed = True
+        self.parts.delete(case.case_id, [p for p in stored.get("item_parts", []) if p not in kept])
         return saved
+
+    def _drop_unnamed(self, case_id: str, name: str | None) -> None:
+        """Delete the part a lost create or compare-and-set wrote, unless the case names it
+        after all (the client retried a write that had succeeded; its retry is the conflict)."""
+        if name is None:
+            return
+        try:
+            found = self._call(
+                "get case",
+                self.es.get,
+                index=self.index,
+                id=case_id,
+                source_includes=["item_parts"],
+            )
+            named = found["_source"].get("item_parts", [])
+        except EsNotFound:
+            named = []
+        if name not in named:
+            self.parts.delete(case_id, [name])
 
     def list(self, query: CaseQuery | None = None) -> list[Case]:
         q = query or CaseQuery()
@@ -144,10 +206,8 @@ class EsCaseStore(EsBase, CaseStore):
         statuses = list(q.statuses) or (list(OPEN_STATUSES) if q.open_only else [])
         if statuses:
             filters.append({"terms": {"status": statuses}})
-        hits = self._search(
-            {"bool": {"filter": filters}}, [{"opened_at": "desc"}, {"case_id": "asc"}], q.limit
-        )
-        return [self._case(h["_source"]) for h in hits]
+        sort = [{"opened_at": "desc"}, {"case_id": "asc"}]
+        return self._search({"bool": {"filter": filters}}, sort, q.limit)
 
     def list_due(
         self, now: str, limit: int = 500, after: tuple[str, str] | None = None
@@ -167,8 +227,7 @@ class EsCaseStore(EsBase, CaseStore):
                 ]}}
             )  # fmt: skip
         sort = [{"wake_key": {"order": "asc", "missing": "_first"}}, {"case_id": "asc"}]
-        hits = self._search({"bool": {"filter": filters}}, sort, limit)
-        return [self._case(h["_source"]) for h in hits]
+        return self._search({"bool": {"filter": filters}}, sort, limit)
 
 
 class EsFindingStore(EsBase, FindingStore):

@@ -23,8 +23,9 @@ SEGMENTED = {"type": "text", "analyzer": "yuqing_whitespace"}
 
 # Fields the store adds to an item's document for searching; not part of ScoredItem.
 DERIVED_ITEM_FIELDS = ("text_seg", "department_codes")
-# fields the case store adds to a case document (and drops when reading it back)
-DERIVED_CASE_FIELDS = ("department_codes", "wake_key")
+# fields the case store adds to a case document (and drops when reading it back); the
+# evidence ids are in PREFIX-case-items (es_case_items.py), `items` in the document is empty
+DERIVED_CASE_FIELDS = ("department_codes", "wake_key", "n_items", "item_parts", "items_digest")
 
 ANALYSIS = {"analyzer": {"yuqing_whitespace": {"type": "custom", "tokenizer": "whitespace"}}}
 
@@ -112,7 +113,14 @@ CASE_MAPPING: dict[str, Any] = {
         "dismissed_reason": TEXT,
         "version": INT,
         "wake_key": KW,  # the clock tick's queue (storage/base.py wake_key)
+        "n_items": INT,  # how many evidence ids (the ids themselves: CASE_ITEMS_MAPPING)
     },
+}
+
+# one part of a case's evidence ids (es_case_items.py): analysts can still find an item's case
+CASE_ITEMS_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {"case_id": KW, "start": INT, "ids": KW},
 }
 
 FINDING_MAPPING: dict[str, Any] = {
@@ -141,6 +149,7 @@ def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
     specs = {
         "items": (f"{prefix}-items-*", ITEM_MAPPING),
         "cases": (f"{prefix}-cases", CASE_MAPPING),
+        "case-items": (f"{prefix}-case-items", CASE_ITEMS_MAPPING),
         "findings": (f"{prefix}-findings", FINDING_MAPPING),
         "state": (f"{prefix}-state", STATE_MAPPING),
     }
@@ -182,7 +191,7 @@ def install_templates(es: Any, prefix: str, ilm: bool = False, replicas: int = 0
         settings["index.lifecycle.name"] = policy_name
     for name, body in specs.items():
         es.indices.put_index_template(name=name, **body)
-    for fixed in ("cases", "findings", "state"):
+    for fixed in ("cases", "case-items", "findings", "state"):
         index = f"{prefix}-{fixed}"
         if not es.indices.exists(index=index):
             try:
@@ -190,5 +199,7 @@ def install_templates(es: Any, prefix: str, ilm: bool = False, replicas: int = 0
             except Exception as exc:  # another process created it first
                 if "resource_already_exists" not in str(exc):
                     raise
-        elif fixed == "cases":  # an index made before `wake_key`: add the field
-            es.indices.put_mapping(index=index, properties={"wake_key": KW})
+        elif fixed == "cases":  # an index made before `wake_key` or `n_items`: add them
+            es.indices.put_mapping(index=index, properties={"wake_key": KW, "n_items": INT})
+        elif fixed == "findings":  # an index made before a finding's `profile`
+            es.indices.put_mapping(index=index, properties={"profile": KW})

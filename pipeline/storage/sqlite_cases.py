@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from pipeline.storage.base import (
 )
 from pipeline.storage.sqlite_base import SqliteBase
 
+REMEMBERED_CASES = 16  # the cases whose stored ids this process keeps (the ones it updates)
 ITEMS_TABLE = """CREATE TABLE IF NOT EXISTS case_items (case_id TEXT, seq INTEGER, ids TEXT,
     PRIMARY KEY (case_id, seq)) WITHOUT ROWID"""
 
@@ -35,8 +37,9 @@ ITEMS_TABLE = """CREATE TABLE IF NOT EXISTS case_items (case_id TEXT, seq INTEGE
 class SqliteCaseStore(SqliteBase, CaseStore):
     """Cases as JSON documents, with the columns the lists filter on and `wake_key`, the
     clock tick's queue (base.wake_key): the tick reads only the cases that are due. The
-    evidence ids are appended in `case_items`; `n_items` and `last_item` tell an update
-    whether the ids it holds extend the stored ones (append) or not (rewrite)."""
+    evidence ids are appended in `case_items` when the ids an update holds extend the stored
+    ones (the stored list is their head), else rewritten; `n_items` and `last_item` are
+    there for readers of the table."""
 
     COLUMNS = (
         "case_id, profile, event_id, status, version, opened_at, departments, doc, wake_key, "
@@ -45,6 +48,7 @@ class SqliteCaseStore(SqliteBase, CaseStore):
 
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: threading.RLock):
         super().__init__(path, conn, lock)
+        self._ids: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
         self._run(self._migrate)
 
     def _migrate(self) -> None:
@@ -117,6 +121,8 @@ class SqliteCaseStore(SqliteBase, CaseStore):
                 case = Case.from_json(doc)
                 if n_items is not None:  # else: written before case_items, ids in the doc
                     case = case.model_copy(update={"items": ids.get(case_id, [])})
+                    if len(rows) == 1:  # a case read to be updated, most likely
+                        self._remember(case_id, case.version, case.items)
                 out.append(case)
             return out
 
@@ -131,13 +137,17 @@ class SqliteCaseStore(SqliteBase, CaseStore):
         return rows[0][0] if rows else None
 
     # -- writing --------------------------------------------------------------------------
-    def _put_items(self, case: Case, stored: int | None, last: str | None) -> None:
+    def _put_items(self, case: Case, stored: int | None) -> None:
         """Append the ids `case` holds beyond the `stored` ones when they extend them (the
-        same id at the same place), else write them anew."""
+        stored list is their head), else write them anew. The stored version's ids are
+        known when this process read or wrote that version (no read), else read here."""
         items = case.items
         extends = stored is not None and len(items) >= stored
         if extends and stored:
-            extends = items[stored - 1] == last
+            old = self._ids.get((case.case_id, case.version))
+            if old is None or len(old) != stored:
+                old = self._stored_ids(case.case_id)
+            extends = items[:stored] == old
         if not extends:
             self._conn.execute("DELETE FROM case_items WHERE case_id = ?", (case.case_id,))
             stored = 0
@@ -146,6 +156,23 @@ class SqliteCaseStore(SqliteBase, CaseStore):
                 "INSERT OR REPLACE INTO case_items VALUES (?,?,?)",
                 (case.case_id, stored, json.dumps(items[stored:], ensure_ascii=False)),
             )
+
+    def _stored_ids(self, case_id: str) -> list[str]:
+        ids: list[str] = []
+        for (part,) in self._conn.execute(
+            "SELECT ids FROM case_items WHERE case_id = ? ORDER BY seq", (case_id,)
+        ):
+            ids.extend(json.loads(part))
+        return ids
+
+    def _remember(self, case_id: str, version: int, items: list[str]) -> None:
+        """The ids of a version this process read or wrote (a copy: callers may change
+        theirs), so that the next update of that version appends without reading them."""
+        self._ids.pop((case_id, version - 1), None)
+        self._ids[(case_id, version)] = list(items)
+        self._ids.move_to_end((case_id, version))
+        while len(self._ids) > REMEMBERED_CASES:
+            self._ids.popitem(last=False)
 
     def create(self, case: Case) -> bool:
         def go() -> bool:
@@ -156,8 +183,10 @@ class SqliteCaseStore(SqliteBase, CaseStore):
                 self._row(case, case.version),
             )
             if cur.rowcount == 1:
-                self._put_items(case, None, None)
+                self._put_items(case, None)
             self._conn.execute("COMMIT")
+            if cur.rowcount == 1:
+                self._remember(case.case_id, case.version, case.items)
             return cur.rowcount == 1
 
         return self._run(go)
@@ -169,7 +198,7 @@ class SqliteCaseStore(SqliteBase, CaseStore):
         def go() -> bool:
             self._conn.execute("BEGIN IMMEDIATE")
             found = self._conn.execute(
-                "SELECT n_items, last_item FROM cases WHERE case_id = ? AND version = ?",
+                "SELECT n_items FROM cases WHERE case_id = ? AND version = ?",
                 (case.case_id, case.version),
             ).fetchone()
             if found is None:
@@ -180,8 +209,9 @@ class SqliteCaseStore(SqliteBase, CaseStore):
                 "departments=?, doc=?, wake_key=?, n_items=?, last_item=? WHERE case_id=?",
                 (*row[1:], case.case_id),
             )
-            self._put_items(case, *found)
+            self._put_items(case, found[0])
             self._conn.execute("COMMIT")
+            self._remember(case.case_id, new_version, case.items)
             return True
 
         if not self._run(go):

@@ -216,7 +216,8 @@ def test_case_evidence_round_trips_through_every_kind_of_update(stores):
     """A case's `items` read back as written whether an update extends them, empties them
     (merged away), rewrites them or loses a race; lists carry them too."""
     stores.cases.create(make_case(1, items=["a"]))
-    steps = [["a", "b", "c"], ["a", "b", "c", "d"], [], ["x", "y"], ["y", "x", "z"], ["y"]]
+    steps = [["a", "b", "c"], ["a", "b", "c", "d"], ["x", "b", "c", "d", "e"], ["a", "b", "c"]]
+    steps += [[], ["x", "y"], ["y", "x", "z"], ["y"]]  # a changed head with the same tail too
     for items in steps:
         case = stores.cases.get("case-1")
         stores.cases.update(case.model_copy(update={"items": items}))
