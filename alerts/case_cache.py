@@ -16,8 +16,8 @@ from pipeline.storage.base import CaseQuery, CaseStore
 
 KNOWN_CASES = 64  # the cases whose evidence ids are kept as a set (evidence_ids)
 MAX_CASES = 256  # the cases kept; the least recently used go first …
-MAX_WEIGHT = 200_000  # … and at most this many item ids and timeline entries in all (but
-# always the last case kept, however large)
+MAX_WEIGHT = 200_000  # … and at most this many item ids and timeline entries in all;
+LARGE_CASES = 2  # … and, apart, the cases heavier than a quarter of that (viral events)
 
 
 def _weight(case: Case) -> int:
@@ -53,28 +53,33 @@ class CachedCaseStore(CaseStore):
         self.store = store
         self.max_cases, self.max_weight = max_cases, max_weight
         self._cases: OrderedDict[str, Case] = OrderedDict()
+        self._large: OrderedDict[str, Case] = OrderedDict()  # cases over max_weight / 4
         self._weight = 0
         self.parsed = 0  # cases read in full from the store (for tests and benchmarks)
 
     def _keep(self, case: Case) -> Case:
         self._drop(case.case_id)
+        if _weight(case) > self.max_weight // 4:
+            # a viral case (100,000s of ids) would push every other case out, or itself:
+            # it gets one of a few slots of its own, outside the weight limit
+            self._large[case.case_id] = case
+            while len(self._large) > LARGE_CASES:
+                self._large.popitem(last=False)
+            return case.model_copy()
         self._cases[case.case_id] = case
         self._weight += _weight(case)
-        # the case in hand stays even when it alone outweighs the limit: a viral case of
-        # 200,000 items read whole for every item that touches it is what the cache prevents
-        while len(self._cases) > 1 and (
-            len(self._cases) > self.max_cases or self._weight > self.max_weight
-        ):
+        while len(self._cases) > self.max_cases or self._weight > self.max_weight:
             self._drop(next(iter(self._cases)))
         return case.model_copy()
 
     def _drop(self, case_id: str) -> None:
+        self._large.pop(case_id, None)
         gone = self._cases.pop(case_id, None)
         if gone is not None:
             self._weight -= _weight(gone)
 
     def get(self, case_id: str) -> Case | None:
-        kept = self._cases.get(case_id)
+        kept = self._cases.get(case_id) or self._large.get(case_id)
         if kept is not None:
             version = self.store.version_of(case_id)
             if version == kept.version:
@@ -83,10 +88,10 @@ class CachedCaseStore(CaseStore):
                 self._drop(case_id)
                 return None
         case = self.store.get(case_id)
-        self.parsed += 1
         if case is None:
             self._drop(case_id)
             return None
+        self.parsed += 1
         return self._keep(case)
 
     def version_of(self, case_id: str) -> int | None:
