@@ -35,7 +35,8 @@ def fields_named(objects: list[dict[str, Any]]) -> dict[str, set[str]]:
         attrs = o["attributes"]
         if o["type"] == "index-pattern":
             fields = named[attrs["title"]]
-            fields.add(attrs["timeFieldName"])
+            if attrs.get("timeFieldName"):  # a data view without time (case evidence ids)
+                fields.add(attrs["timeFieldName"])
             fields.update(json.loads(attrs.get("fieldAttrs", "{}")))
         elif o["type"] == "visualization":
             index = next(r["id"] for r in o["references"] if r["type"] == "index-pattern")
