@@ -114,12 +114,12 @@ def case_page(case_id: str, request: Request, caller: Caller = Depends(page_call
     pages = max(1, -(-len(case.items) // EVIDENCE_PAGE))
     page = min(_page_number(request.query_params.get("evidence")), pages)
     shown = case.items[(page - 1) * EVIDENCE_PAGE : page * EVIDENCE_PAGE]
-    items = web.stores.items.get_many(shown)
-    charted = (
-        items
-        if len(case.items) <= EVIDENCE_PAGE
-        else web.stores.items.get_many(case.items[-CHART_ITEMS:])
-    )
+    charted = web.stores.items.get_many(case.items[-CHART_ITEMS:])  # one read for both
+    held = {it.id: it for it in charted}
+    if all(i in held for i in shown):
+        items = [held[i] for i in shown]
+    else:  # an older page of a case beyond CHART_ITEMS (or ids no longer stored)
+        items = web.stores.items.get_many(shown)
     return render_page(
         request,
         caller,
