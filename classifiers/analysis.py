@@ -11,8 +11,10 @@ severity, co-departments, PII). Text is capped before any work (`MAX_RAW_CHARS`)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from classifiers.lexicon import Hit
+from classifiers.minhash import shingle_core
 from classifiers.normalize import MAX_TEXT_CHARS, TextNormalizer
 from classifiers.pii import MaskCounts, PiiMasker
 from classifiers.rules.categories import CategoryClassifier, CategoryResult
@@ -53,6 +55,12 @@ class Analysis:
     @property
     def empty(self) -> bool:
         return not self.content.strip()
+
+    @cached_property
+    def core(self) -> str:
+        """`shingle_core(content)`, found once for the char n-gram features and the event
+        index's shingles (each read it from the same text)."""
+        return shingle_core(self.content)
 
 
 class ItemAnalyzer:

@@ -9,14 +9,17 @@ Measured in one run, on one core, on ~300-character items built from the corpus 
 - tokenizer: the raw profile tokenizer on the same items, for the ratio;
 - minhash: shingling + signatures of the event index, in bulk (numpy, batches of 200, as
   the event index does) and per item.
+`python -m classifiers.bench --steps [N]` prints where the stage's time goes (`steps`).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -150,3 +153,80 @@ def benchmarks(quick: bool = False) -> dict[str, dict[str, Any]]:
         "tokenizer": {"items_per_s": tok_rate, "per_core": True, "clock": "cpu"},
         "minhash": {"docs_per_s": bulk, "single_docs_per_s": single, "num_perm": 64},
     }
+
+
+# (object path from the classifier, attribute, label): the stage's steps, in order; nested
+# steps (route inside `_decide_one`, sentiment) are counted in their callers too
+STEPS = (
+    ("analyzer", "_fields", "normalise + mask PII"),
+    ("analyzer.scanner.tokenizer", "cut", "jieba (cut)"),
+    ("analyzer.scanner", "scan", "scan: jieba + lexicons"),
+    ("analyzer.places", "locate", "places"),
+    ("analyzer.categories", "classify", "rule categories"),
+    ("analyzer.router", "evidence", "department evidence"),
+    ("analyzer.router", "route", "routing (rules' and model's)"),
+    ("analyzer.relevance", "judge", "rule relevance"),
+    ("analyzer.sentiment", "classify", "sentiment"),
+    ("bundle.features", "transform", "TF-IDF matrix"),
+    ("bundle", "predict", "model heads"),
+    ("", "_explained", "explained outputs"),
+    ("", "_decide_one", "decision (routing, sentiment, why)"),
+    ("builder", "build", "ScoredItem"),
+)
+MODULE_STEPS = (("make_docs", "feature documents"), ("top_contributions", "explanations"))
+
+
+def steps(n: int = 2000) -> dict[str, float]:
+    """CPU µs per item of each step of the model classifier's `score_many` (batches of
+    200, no event index), by timers wrapped around the steps of one classifier; "total" is
+    the whole, timers included. A profile of the stage, not a figure to compare runs by."""
+    from classifiers import model_classifier
+    from classifiers.analysis import ItemAnalyzer
+    from classifiers.bundle import load_model
+    from pipeline.profile import load_profile
+
+    bundle = load_model(None)
+    if bundle is None:
+        raise RuntimeError("no model bundle: the steps are the model classifier's")
+    profile = load_profile("dingan")
+    classifier = model_classifier.ModelClassifier(profile, bundle, analyzer=ItemAnalyzer(profile))
+    items = make_items(n)
+    classifier.score_many(items[:BATCH])  # warm the token memo and the feature names
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(fn: Callable, label: str) -> Callable:
+        def run(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] += time.process_time() - start
+
+        return run
+
+    for path, attr, label in STEPS:
+        owner: Any = classifier
+        for name in filter(None, path.split(".")):
+            owner = getattr(owner, name)
+        setattr(owner, attr, timed(getattr(owner, attr), label))  # on the instance only
+    saved = {name: getattr(model_classifier, name) for name, _ in MODULE_STEPS}
+    try:
+        for name, label in MODULE_STEPS:
+            setattr(model_classifier, name, timed(saved[name], label))
+        start = time.process_time()
+        for i in range(0, n, BATCH):
+            classifier.score_many(items[i : i + BATCH])
+        total = time.process_time() - start
+    finally:
+        for name, fn in saved.items():
+            setattr(model_classifier, name, fn)
+    order = [label for *_, label in STEPS] + [label for _, label in MODULE_STEPS]
+    out = {label: round(spent[label] / n * 1e6, 1) for label in order}
+    return {"total": round(total / n * 1e6, 1), **out}
+
+
+if __name__ == "__main__":
+    if "--steps" in sys.argv:
+        args = [a for a in sys.argv[1:] if a.isdigit()]
+        for label, us in steps(int(args[0]) if args else 2000).items():
+            print(f"{us:8.1f} µs/item  {label}")

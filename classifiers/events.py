@@ -143,13 +143,19 @@ class EventIndex:
         keys = shingle_keys(core, core=True)
         return self.hasher.signature(keys) if len(keys) >= MIN_SHINGLES else None
 
-    def signatures(self, texts: Sequence[str | None]) -> list[np.ndarray | None]:
-        """`signature` of every text (None: not indexed), shingled and hashed as one batch."""
+    def signatures(
+        self, texts: Sequence[str | None], cores: Sequence[str] | None = None
+    ) -> list[np.ndarray | None]:
+        """`signature` of every text (None: not indexed), shingled and hashed as one batch;
+        `cores`: each text's `shingle_core` when known already (analysis.Analysis.core)."""
         rows = [n for n, t in enumerate(texts) if t is not None]
         out: list[np.ndarray | None] = [None] * len(texts)
         if not rows:
             return out
-        cores = [shingle_core(texts[n] or "") for n in rows]
+        if cores is None:
+            cores = [shingle_core(texts[n] or "") for n in rows]
+        else:
+            cores = [cores[n] for n in rows]
         hashes, offsets, enough = batch_shingle_hashes(cores, MIN_SHINGLES)
         sigs = self.hasher.signatures_of_hashes(hashes, offsets)
         for r, n in enumerate(rows):
@@ -181,13 +187,16 @@ class EventIndex:
         """The event of one item; `text` is its normalised, masked title + text."""
         return self.assign_many([(item, text, index_content, facts)])[0]
 
-    def assign_many(self, entries: Sequence[Entry]) -> list[Assignment]:
+    def assign_many(
+        self, entries: Sequence[Entry], cores: Sequence[str] | None = None
+    ) -> list[Assignment]:
         """An Assignment per entry: (item, text, index_content[, facts]); `facts`
-        (event_keys.event_facts) enables the same-place-same-category rule."""
+        (event_keys.event_facts) enables the same-place-same-category rule; `cores`: each
+        text's `shingle_core`, when the caller has it."""
         now = self.clock()
         rows = [(e[0], e[1], e[2], e[3] if len(e) > 3 else None) for e in entries]  # type: ignore[misc]
         sigs = self.signatures(
-            [text if index and not it.parent_id else None for it, text, index, _ in rows]
+            [text if index and not it.parent_id else None for it, text, index, _ in rows], cores
         )
         hashed = [n for n, sig in enumerate(sigs) if sig is not None]
         bands: list[list[str]] = [[] for _ in rows]

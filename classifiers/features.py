@@ -63,11 +63,15 @@ def char_keys(text: str) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def batch_char_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def batch_char_keys(
+    texts: Sequence[str], cores: Sequence[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """`char_keys` of every text at once: (the keys, text after text, each text's in the
     order `char_keys` gives them; (len(texts) + 1) offsets). A few numpy calls per batch
-    instead of a dozen per text."""
-    cps, starts = code_points([shingle_core(t) for t in texts])
+    instead of a dozen per text. `cores`: the texts' `shingle_core`, when known already."""
+    if cores is None:
+        cores = [shingle_core(t) for t in texts]
+    cps, starts = code_points(cores)
     n_docs, total = len(texts), len(cps)
     full = [cps]
     for n in CHAR_N[1:]:
@@ -118,16 +122,23 @@ def _town_automaton(shorts: tuple[str, ...]) -> ahocorasick.Automaton:
     return automaton
 
 
-def town_features(text: str, short_names: dict[str, str], seat: str | None) -> list[str]:
+def town_features(
+    text: str,
+    short_names: dict[str, str],
+    seat: str | None,
+    readings: dict[str, int] | None = None,
+) -> list[str]:
     """A town named without 镇 ("岭口墟", "富文中学", "龙湖人"), and the county seat (县城).
-    Each word's first occurrence (as `str.find` gives it) comes from one Aho-Corasick pass."""
+    Each word's first occurrence (as `str.find` gives it) comes from one Aho-Corasick pass;
+    `readings` (PlaceEvidence.short_towns), when given, is where each short name is first
+    read as our town, not inside another place's name ("洛阳龙门石窟")."""
     first: dict[str, int] = {}
     for end, (size, word) in _town_automaton(tuple(short_names)).iter(text):
         if word not in first:  # occurrences of one word come in text order
             first[word] = end - size + 1
     feats = []
     for short, code in short_names.items():
-        at = first.get(short, -1)
+        at = first.get(short, -1) if readings is None else readings.get(short, -1)
         if at >= 0:
             feats.append(f"tshort:{code}")
             if _TOWN_SUFFIX.match(text[at + len(short) : at + len(short) + 3]):
@@ -169,7 +180,7 @@ def rule_features(
     if a.place is not None and a.place.level == "town":
         feats.append(f"gtown:{a.place.code}")
     if towns:
-        feats += town_features(a.content[:5_000], towns, seat)
+        feats += town_features(a.content[:5_000], towns, seat, p.short_towns)
     ev = a.department_evidence
     if ev is not None:
         feats += [f"named:{code}" for code in ev.named]
@@ -198,7 +209,12 @@ def make_doc(a: Analysis, chars: np.ndarray | None = None) -> Doc:
 
 def make_docs(analyses: Sequence[Analysis]) -> list[Doc]:
     """`make_doc` of a batch, the char n-grams of all items computed together."""
-    keys, offsets = batch_char_keys([a.content[:5_000] for a in analyses])
+    heads = [a.content[:5_000] for a in analyses]
+    cores = [
+        a.core if len(a.content) <= 5_000 else shingle_core(h)
+        for a, h in zip(analyses, heads, strict=True)
+    ]
+    keys, offsets = batch_char_keys(heads, cores)
     bounds = offsets.tolist()
     return [
         make_doc(a, keys[lo:hi])
@@ -290,16 +306,18 @@ class FeatureSpace:
         return rows[hit], cols[hit]
 
     def _char_ids(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every char n-gram of the vocabulary; the rows are found only
+        for the n-grams found (from each doc's end offset), not for all of them."""
         keys = np.concatenate([d.chars for d in docs]) if docs else np.zeros(0, np.uint64)
-        rows = np.repeat(np.arange(len(docs)), [len(d.chars) for d in docs])
         if not len(self.char_vocab) or not len(keys):
-            return rows[:0], rows[:0]
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         index = self.__dict__.get("_index")
         if index is None:
             index = self.__dict__["_index"] = KeyIndex(self.char_vocab)
         pos = index.lookup(keys)
-        hit = pos >= 0
-        return rows[hit], pos[hit]
+        at = np.flatnonzero(pos >= 0)
+        ends = np.cumsum(np.fromiter((len(d.chars) for d in docs), np.int64, len(docs)))
+        return np.searchsorted(ends, at, side="right"), pos.take(at)
 
     def name(self, column: int) -> str:
         _, char_off, rule_off = self.offsets[:3]

@@ -80,8 +80,8 @@ class TextNormalizer:
             text = _PINYIN.sub("", text)
         if self._traditional.search(text):
             text = self._t2s.convert(text)
-        if "、" in text:
-            text = _CONVERTER_PUNCT.sub("、", text)
+        if "、" in text and ("、," in text or "、，" in text or ",、" in text or "，、" in text):
+            text = _CONVERTER_PUNCT.sub("、", text)  # "、" is common; its converter pairs rare
         if "  " in text or "\t" in text or "\u00a0" in text or "\u3000" in text:
             text = _SPACES.sub(" ", text)
         if text.count("\n") >= 2:

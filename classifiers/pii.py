@@ -69,11 +69,22 @@ _NAME = re.compile(
 # cheap pre-checks: most texts have no long digit run and no unit words, so the costly
 # patterns below are skipped for them
 _LONG_DIGITS = re.compile(r"\d[\d ()（）+-]{5,}\d")
-_UNIT_HINT = re.compile(r"[栋幢室房]|号楼|单元")  # every _UNIT match has one of these
 _HOME_CUES = ("家住", "住在", "住址", "地址", "家在", "现住")  # every _HOME match has one
 _PERSONAL_AUTHOR = re.compile(
     rf"^(?:{'|'.join(_SURNAMES_2)}|[{_SURNAMES_1}])[\u4e00-\u9fa5]{{1,2}}$"
 )
+
+
+def _may_have_unit(text: str) -> bool:
+    """Whether `_UNIT` may match: it needs 栋, 幢, 号楼 or 单元, or 室/房 after 楼/元 and
+    digits. Plain substring tests: "房子", "教室" alone skip the costly pattern."""
+    return (
+        "栋" in text
+        or "幢" in text
+        or "号楼" in text
+        or "单元" in text
+        or (("室" in text or "房" in text) and ("楼" in text or "元" in text))
+    )
 
 
 def valid_id_number(number: str) -> bool:
@@ -121,7 +132,7 @@ class PiiMasker:
             text = self._sub(_MOBILE, text, None, PHONE_MASK, c, "phones")
             text = self._sub(_LANDLINE_AREA, text, None, PHONE_MASK, c, "phones")
             text = self._cued_landlines(text, c)
-        if "号" in text or _UNIT_HINT.search(text):
+        if "号" in text or _may_have_unit(text):
             text = self._addresses(text, c)
         return self._names(text, c)
 
@@ -167,7 +178,7 @@ class PiiMasker:
 
         if "号" in text and any(cue in text for cue in _HOME_CUES):
             text = _HOME.sub(home, text)
-        if _UNIT_HINT.search(text):
+        if _may_have_unit(text):
             text = _UNIT.sub(unit, text)
         # a run like 【门牌号】3栋2单元501室 is one address: collapse repeated masks
         return text.replace(ADDRESS_MASK + ADDRESS_MASK, ADDRESS_MASK)

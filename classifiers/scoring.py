@@ -42,6 +42,20 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+class _Cores(Sequence[str]):
+    """Each analysis's `core` (shingle_core of its content), read only for the items the
+    event index shingles: the model classifier's features found most of them already."""
+
+    def __init__(self, analyses: Sequence[Analysis]):
+        self.analyses = analyses
+
+    def __len__(self) -> int:
+        return len(self.analyses)
+
+    def __getitem__(self, n):  # type: ignore[override]
+        return self.analyses[n].core
+
+
 class ScoringClassifier(ABC):
     """Scores items for one jurisdiction profile; the event index is optional (tests, bench)."""
 
@@ -90,7 +104,8 @@ class ScoringClassifier(ABC):
                 [
                     (a.item, a.content, d.relevant, event_facts(a, d, county))
                     for a, d in zip(analyses, decisions, strict=True)
-                ]
+                ],
+                _Cores(analyses),
             )
             for d, got in zip(decisions, assigned, strict=True):
                 d.event_id, d.event_how, d.same_event_as = got.event_id, got.how, list(got.same_as)

@@ -17,6 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
+INT32_KEYS_BELOW = 2**31  # `tfidf_matrix` sorts int32 keys while rows × columns fit
+
 
 class KeyIndex:
     """uint64 key → column, an open-addressing hash table probed with numpy (several times
@@ -36,15 +38,18 @@ class KeyIndex:
             self.cols[slot] = col
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> self.shift).astype(np.int64)
+        slots = keys * np.uint64(0x9E3779B97F4A7C15)
+        slots >>= self.shift  # < 2^63 after the shift: the same values as int64, no copy
+        return slots.view(np.int64)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Column of each key, −1 when unknown. The first probe is done for all keys at
         once; only the few keys whose home slot holds another key probe further."""
         slots = self._slots(keys)
-        found = self.keys[slots]
+        found = self.keys.take(slots)
         hit = found == keys
-        out = np.where(hit, self.cols[slots], -1)
+        out = self.cols.take(slots)
+        out[~hit] = -1
         active = np.flatnonzero(~hit & (found != 0))
         slots = (slots[active] + 1) & self.mask
         while len(active):
@@ -63,10 +68,14 @@ def tfidf_matrix(
     first column of each block (ascending, starting at 0); `idf`: float32 per column."""
     n_cols = len(idf)
     n_blocks = len(edges)
-    key = rows.astype(np.int64)  # a copy: sorted in place below
+    # one key per occurrence, row-major (a copy: sorted in place below); int32 when the
+    # batch's keys fit (a batch of 200 rows of ~45,000 columns does): a faster sort
+    wide = np.int32 if n_rows * n_cols < INT32_KEYS_BELOW else np.int64
+    key = rows.astype(wide)
     key *= n_cols
     key += cols
     key.sort()
+    key = key.astype(np.int64)
     if len(key):
         new = np.empty(len(key), dtype=bool)
         new[0] = True
@@ -105,16 +114,18 @@ def top_contributions(
         return found
     if not x.has_sorted_indices:
         x = x.sorted_indices()
-    rows = np.asarray(rows, dtype=np.int64)
+    # the pairs taken output by output: each output's weights (one row of `weights_t`) are
+    # then read while in cache, not fetched again for every pair (~20% off this function)
+    order = np.argsort(outputs, kind="stable")
+    rows = np.asarray(rows, dtype=np.int64).take(order)
+    outputs = np.asarray(outputs, dtype=np.int64).take(order)
     gathered = x[rows]  # the pairs' rows one after the other (a C++ row gather)
     lengths = np.diff(gathered.indptr)
     if not gathered.nnz:
         return found
     # positions in the flattened weights: int32 (half the memory traffic) when they fit
     wide = np.int32 if weights_t.size < 2**31 else np.int64
-    flat = np.repeat(
-        (np.asarray(outputs, dtype=np.int64) * weights_t.shape[1]).astype(wide), lengths
-    )
+    flat = np.repeat((outputs * weights_t.shape[1]).astype(wide), lengths)
     flat += gathered.indices
     contrib = gathered.data * weights_t.ravel().take(flat)
     keep = np.flatnonzero(contrib > 0)  # only positive contributions explain
@@ -137,8 +148,7 @@ def top_contributions(
         picked_pairs.append(pair.take(lead))
         picked_cols.append(cols.take(lead))
         contrib[lead] = 0  # taken: not > 0 in the next round
-    for p, c in zip(
-        np.concatenate(picked_pairs).tolist(), np.concatenate(picked_cols).tolist(), strict=True
-    ):
+    pairs = order.take(np.concatenate(picked_pairs)).tolist()  # back to the callers' order
+    for p, c in zip(pairs, np.concatenate(picked_cols).tolist(), strict=True):
         found[p].append(c)
     return found

@@ -1,7 +1,8 @@
 """Build classifiers/data/regions.yaml from jionlp's bundled china_location.txt.
 
 Run once, offline, from the repository root: python classifiers/data/build_regions.py
-(jionlp is needed only here, not at run time)."""
+(jionlp is needed only here, not at run time). The hand-kept sections at the end of the
+file (products) survive a rebuild."""
 
 import importlib.util
 import pathlib
@@ -108,6 +109,10 @@ names = sorted(
 )
 # our neighbours are in the profile; keep them out so the profile decides
 out = pathlib.Path("classifiers/data/regions.yaml")
+# the hand-kept sections (products) after this marker line are kept as they are
+MARKER = "# ── 以下手工维护"
+old = out.read_text(encoding="utf-8") if out.exists() else ""
+kept = old[old.index(MARKER) :] if MARKER in old else ""
 with out.open("w", encoding="utf-8") as fh:
     fh.write(
         "# 全国省、地级市、县级行政区名称（外地地名）：由 jionlp 附带的 china_location.txt 生成，\n"
@@ -129,4 +134,5 @@ with out.open("w", encoding="utf-8") as fh:
     fh.write("short_parents:\n")
     for n in sorted((n for n in parents if n in names), key=lambda n: n):
         fh.write(f"  {n}: [{', '.join(sorted(parents[n], key=lambda x: (len(x), x)))}]\n")
+    fh.write(kept)
 print(len(provinces), len(cities), len(counties), len(names))

@@ -11,7 +11,13 @@ jieba keeps it whole inside ordinary phrases ("谁知/道县/医院", "监测/�
 right after "道县" is 道县's, not a word of ours. Words before a town of ours that only look
 like a region ("我县", "我们县", "超市") are not one, nor is a region's name inside a longer
 common word ("复合肥", "长治久安"): jieba's word boundaries and its dictionary's parts of
-speech say which are names.
+speech say which are names (word_bounds.py).
+Neither is a region at the head of a product ("兰州拉面", "哈密瓜": `products` of
+data/regions.yaml), nor a county whose stem is a verb (`verb_counties`) when a department
+of ours follows ("县市场监管局会同县农业农村局": 会同, jointly with); "湖南会同县" is one.
+A town's short name ("龙门") is read as ours only where it is a place, not right after
+another region nor inside a longer name ("洛阳龙门石窟"): `PlaceEvidence.short_towns`, which
+the relevance veto and the town features read.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-
-import rjieba
 
 from classifiers.lexicon import Hit, LexiconMatcher, load_data
+from classifiers.rules.word_bounds import (
+    ends_in_name,
+    in_longer_name,
+    inside_a_word,
+    place_word_at,
+)
 from pipeline.models import Jurisdiction
 from pipeline.profile import JurisdictionProfile
 
@@ -51,7 +60,10 @@ _COMMON_AREAS = (
 )
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fa5]*")
 _LOCAL_WORDS = ("我县", "本县", "全县", "县城", "县里", "县委", "县政府")
+# every county has these: "会同县委" is 会同's, unless an organ of ours comes right before
+_GENERIC_ORGANS = frozenset(_LOCAL_WORDS) - {"县城", "县里"}
 _PROVINCE_CONTEXT = ("海南", "琼")
+_FAIRS = ("节", "文化节", "博览会", "展销会")  # "青岛啤酒节": held there
 _WEIGHTS = {"town": 2.0, "landmark": 1.5, "village": 1.0}
 
 
@@ -64,6 +76,9 @@ class PlaceEvidence:
     elsewhere: Counter[str] = field(default_factory=Counter)  # other regions of China
     town_scores: Counter[str] = field(default_factory=Counter)  # town code → weight
     town_words: dict[str, list[str]] = field(default_factory=dict)
+    # a town's short name ("龙门") → where it is first read as our town, not inside another
+    # place's name ("洛阳龙门石窟", "鲤鱼跳龙门")
+    short_towns: dict[str, int] = field(default_factory=dict)
 
     def outside(self) -> Counter[str]:
         """Mentions of places that are not ours: neighbours and other regions."""
@@ -118,6 +133,20 @@ class PlaceLocator:
             for code, t in self.towns.items()
         }
         self._parsed: dict[tuple[str, ...], _Parsed] = {}  # a hit's labels, split once
+        # "兰州拉面", "哈密瓜": a region's name at the head of a product's, not a place
+        self._products = tuple(map(str, regions.get("products") or ()))
+        # counties whose stem is a verb ("会同", jointly with), and the words of ours that
+        # such a stem may run into ("会同/县农业农村局", "比如/县城")
+        self._verb_counties = frozenset(map(str, regions.get("verb_counties") or ()))
+        organs = {w for w, ls in labels.items() if "local" in ls and w.startswith("县")}
+        self._organs = tuple(sorted(organs - _GENERIC_ORGANS, key=len, reverse=True))
+        self._all_organs = tuple(sorted(organs, key=len, reverse=True))
+        self._own_names = tuple(
+            n for n in (*self._own_prefixes, *(t.name for t in profile.towns)) if n
+        )
+        shorts = {t.name.removesuffix("镇").removesuffix("乡") for t in profile.towns}
+        shorts = sorted((s for s in shorts if len(s) >= 2), key=len, reverse=True)
+        self._short_re = re.compile("|".join(map(re.escape, shorts))) if shorts else None
 
     @property
     def matcher(self) -> LexiconMatcher:
@@ -128,6 +157,8 @@ class PlaceLocator:
         ev = PlaceEvidence(province_context=any(p in text for p in _PROVINCE_CONTEXT))
         other_start = other_end = -10  # where the last neighbour / other region mention is
         theirs_end = -10  # where the last of its organs named after it ends ("道县县委")
+        ours_end = -10  # where the last organ of ours ends ("县委会同县…": the verb 会同)
+        other_ends: set[int] = set()  # where neighbour and other region mentions end ("洛阳|龙门")
         parsed = self._parsed
         for hit in self._matcher.find(text) if hits is None else hits:
             labels = hit.labels
@@ -136,7 +167,7 @@ class PlaceLocator:
                 found = parsed[labels] = _parse(labels)
             kinds = found[0]
             if "county" in kinds:
-                if text[hit.end : hit.end + 1] in _NOT_COUNTY_AFTER and not _place_word_at(
+                if text[hit.end : hit.end + 1] in _NOT_COUNTY_AFTER and not place_word_at(
                     text, hit.end
                 ):
                     ev.foreign.append(hit.word + text[hit.end])
@@ -146,14 +177,22 @@ class PlaceLocator:
             if "neighbour" in kinds:
                 ev.neighbours[found[1]] += 1
                 other_start, other_end = hit.start, hit.end
+                other_ends.add(hit.end)
                 continue
             if "region" in kinds:
                 if hit.word in self._short_parents and not self._short_named(text, hit):
                     continue  # "知道县医院", "涉县政务": two words' halves, not 道县 / 涉县
-                if _inside_a_word(text, hit.start, hit.end):
+                if self._product_at(text, hit.end):
+                    continue  # "兰州拉面", "北京烤鸭店", "哈密瓜": a product, not the place
+                if hit.start != other_end and (organ := self._organ_after(text, hit, ours_end)):
+                    ev.weak.append(organ)  # "会同县农业农村局": 会同 (jointly with) + ours
+                    ours_end = hit.start + len(hit.word) - 1 + len(organ)
+                    continue
+                if inside_a_word(text, hit.start, hit.end):
                     continue  # "复合肥", "长治久安": not 合肥, 长治
                 ev.elsewhere[hit.word] += 1
                 other_start, other_end = hit.start, hit.end
+                other_ends.add(hit.end)
                 continue
             if "local" in kinds:
                 if hit.start == theirs_end or (
@@ -162,13 +201,59 @@ class PlaceLocator:
                     theirs_end = hit.end  # "道县县委县政府": 道县's organs, not ours
                 else:
                     ev.weak.append(hit.word)
+                    ours_end = hit.end
                 continue
             gap = text[other_end : hit.start] if 0 <= hit.start - other_end <= 4 else None
             if gap is not None and _CJK_ONLY.fullmatch(gap):  # "河南新郑龙湖镇": theirs
                 ev.foreign.append(text[other_start : hit.end])
                 continue
             self._place(text, hit.word, hit.start, found, ev)
+        if self._short_re is not None:
+            ev.short_towns = self._short_readings(text, other_ends)
         return ev
+
+    def _product_at(self, text: str, at: int) -> bool:
+        """Whether a product word starts at `at` and is no fair of it ("青岛啤酒节" is held
+        in 青岛)."""
+        if not text.startswith(self._products, at):
+            return False
+        size = max(len(p) for p in self._products if text.startswith(p, at))
+        return not text.startswith(_FAIRS, at + size)
+
+    def _organ_after(self, text: str, hit: Hit, ours_end: int) -> str | None:
+        """Our word when a county whose stem is a verb runs into it ("会同/县农业农村局",
+        "比如/县城", "县委会同/县政府"); None when the county is named ("会同县人民政府",
+        "会同县委"; "湖南会同县" is never asked)."""
+        if hit.word not in self._verb_counties:
+            return None
+        at = hit.end - 1
+        # right after an organ of ours ("县委会同县政府"): the verb, whatever organ follows
+        organs = self._all_organs if hit.start == ours_end else self._organs
+        return next((o for o in organs if text.startswith(o, at)), None)
+
+    def _short_readings(self, text: str, other_ends: set[int]) -> dict[str, int]:
+        """Each short town name's first place reading ("在龙门", "龙门的村民", "龙门镇"),
+        skipping its occurrences inside another place's name: right after another region
+        ("洛阳龙门", "茅畲乡龙门村") or inside a longer name of jieba's dictionary
+        ("龙门石窟", "鲤鱼跳龙门")."""
+        found: dict[str, int] = {}
+        for m in self._short_re.finditer(text):  # one C scan for all the names
+            short = m.group()
+            if short not in found and self._town_reading(text, m.start(), m.end(), other_ends):
+                found[short] = m.start()
+        return found
+
+    def _town_reading(self, text: str, start: int, end: int, other_ends: set[int]) -> bool:
+        if start in other_ends:
+            return False
+        prefix = _PREFIX.search(text, max(0, start - 10), start)
+        if prefix and not self._own_prefix(prefix.group(1)) and ends_in_name(prefix.group(1)):
+            return False
+        if text.startswith(("镇", "乡"), end):
+            return True  # "龙门镇": the town's full name, no longer word of another place
+        # after our own name ("定安龙河镇") a word across both ("安龙") is no other place
+        own = any(text.endswith(name, 0, start) for name in self._own_names)
+        return not in_longer_name(text, start, end, start if own else max(0, start - 4))
 
     def _short_named(self, text: str, hit: Hit) -> bool:
         """A one-character-stem county is named as a place: its level repeated after it
@@ -186,7 +271,7 @@ class PlaceLocator:
             prefix
             and not own_town_before
             and not self._own_prefix(prefix.group(1))
-            and _ends_in_name(prefix.group(1))
+            and ends_in_name(prefix.group(1))
         ):
             ev.foreign.append(prefix.group(1) + word)
             return
@@ -229,51 +314,6 @@ def _parse(labels: tuple[str, ...]) -> _Parsed:
     first = split[0] if split else [""]
     value = first[1] if len(first) > 1 else ""
     return kinds, value, first[0], values, tuple(dict.fromkeys(values))
-
-
-@cache
-def _base_segmenter() -> rjieba.Jieba:
-    """jieba with its own dictionary only: what an ordinary reader's word boundaries are."""
-    return rjieba.Jieba()
-
-
-def _ends_in_name(prefix: str) -> bool:
-    """Whether "…县"/"…镇" before a town of ours ends in a place name, by jieba's word
-    boundaries and its dictionary: not a lone level character ("我们/县", "这个/县") nor a
-    common word of the dictionary ("超市", "家乡", "乡镇"); unknown names ("茅畲乡") are."""
-    jieba = _base_segmenter()
-    last = jieba.cut(prefix)[-1]
-    if len(last) < 2:
-        return False
-    return not (jieba.has_word(last) and _common(jieba.tag(last)[0][1]))
-
-
-def _inside_a_word(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is part of a longer common word of jieba's dictionary
-    ("复合肥", "长治久安"), not a name of its own or the head of a longer name ("三亚湾")."""
-    jieba = _base_segmenter()
-    left = max(0, start - 4)
-    at = left
-    for token in jieba.cut(text[left : end + 4]):
-        if at <= start < at + len(token):
-            if at == start and len(token) <= end - start:
-                return False  # a word of its own
-            return jieba.has_word(token) and _common(jieba.tag(token)[0][1])
-        at += len(token)
-    return False
-
-
-def _common(tag: str) -> bool:
-    """A part-of-speech tag of jieba's dictionary that is no proper name (ns, nr, nt, nz)."""
-    return tag == "n" or not tag.startswith("n")
-
-
-def _place_word_at(text: str, start: int) -> bool:
-    """Whether a place or direction word of jieba's dictionary starts at `start` ("街上",
-    "乡下", "门口"): "定安街上" is on 定安's streets, not at another region's 定安街."""
-    jieba = _base_segmenter()
-    first = jieba.cut(text[start : start + 4])[0]
-    return len(first) >= 2 and jieba.tag(first)[0][1] in ("s", "f")
 
 
 def _short_region(name: str) -> str:

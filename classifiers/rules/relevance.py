@@ -30,16 +30,17 @@ def out_of_area(places: PlaceEvidence, text: str, short_towns: Iterable[str]) ->
     """The other region a text is about when it names only other regions' places: no anchor
     of ours (county name or alias, town — also without 镇 —, village, landmark, 县 department
     or 我县), not even the province above us (a 海南 policy may be ours). Neighbours alone do
-    not count ("去海口住院" is said by our people); None when the text may be ours."""
+    not count ("去海口住院" is said by our people); None when the text may be ours. `text`
+    is kept for callers; the short town names are read in `places.short_towns`."""
     if places.strong or places.weak or places.province_context:
         return None
     # a one-character county ("道县") is here only when named as a place (places.py)
     elsewhere = [w for w, _ in places.elsewhere.most_common()]
     if not (places.foreign or elsewhere):
         return None
-    for theirs in places.foreign:  # "新郑市龙湖镇" does not name our 龙湖
-        text = text.replace(theirs, "")
-    if any(short in text for short in short_towns):
+    # a town's short name read as ours ("在龙门"), not inside another place's ("新郑市龙湖镇",
+    # "洛阳龙门石窟"): places.py decides where it is a place reading
+    if any(short in places.short_towns for short in short_towns):
         return None
     return places.foreign[0] if places.foreign else elsewhere[0]
 

@@ -114,6 +114,25 @@ def test_event_index_batch_signatures_and_bands() -> None:
             assert index.band_keys(sig) == plain_band_keys(sig)
 
 
+def test_event_index_with_the_analyses_cores_equals_without(profile) -> None:
+    """The stage hands the event index each analysis's `core` (found once for the char
+    n-grams): the assignments are those of shingling the texts again."""
+    from classifiers.analysis import ItemAnalyzer
+    from classifiers.scoring import _Cores
+
+    analyzer = ItemAnalyzer(profile)
+    batch = make_items(60, seed=12)
+    batch += [item("同问", 90), item("<b>定安县</b>龙湖镇停水【电话】", 91)]
+    batch[5] = batch[5].model_copy(update={"text": batch[4].text})  # a near-duplicate
+    analyses = [analyzer.analyze(it) for it in batch]
+    assert [a.core for a in analyses] == [shingle_core(a.content) for a in analyses]
+    entries = [(a.item, a.content, True) for a in analyses]
+    plain = EventIndex(MemoryStateStore(), clock=lambda: 1e9).assign_many(entries)
+    fresh = [analyzer.analyze(it) for it in batch]
+    shared = EventIndex(MemoryStateStore(), clock=lambda: 1e9).assign_many(entries, _Cores(fresh))
+    assert shared == plain and any(a.how == "近似重复" for a in shared)
+
+
 def test_top_contributions_with_ties_equal_a_sort() -> None:
     rng = np.random.default_rng(9)
     for _ in range(10):

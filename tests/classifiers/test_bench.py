@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifiers.bench import benchmarks, make_items
+from classifiers.bench import benchmarks, make_items, steps
 
 
 def test_bench_returns_the_figures() -> None:
@@ -15,3 +15,16 @@ def test_bench_returns_the_figures() -> None:
 
 def test_bench_items_are_300_characters() -> None:
     assert {len(i.text) for i in make_items(20)} == {300}
+
+
+def test_the_steps_breakdown_names_each_step() -> None:
+    found = steps(400)
+    assert found["total"] > 0 and found["jieba (cut)"] > 0 and found["TF-IDF matrix"] > 0
+    assert found["scan: jieba + lexicons"] >= found["jieba (cut)"]
+    # the timers are on one classifier's instances: the module's functions are restored
+    from classifiers import model_classifier
+    from classifiers.features import make_docs
+    from classifiers.sparse import top_contributions
+
+    assert model_classifier.make_docs is make_docs
+    assert model_classifier.top_contributions is top_contributions

@@ -56,6 +56,39 @@ def test_tfidf_matrix_equals_the_per_block_computation() -> None:
     assert fast.dtype == np.float32 and (fast.data == slow.data).all()
 
 
+def test_tfidf_matrix_with_int64_keys_equals_int32_keys(monkeypatch) -> None:
+    from classifiers import sparse
+
+    rng = np.random.default_rng(6)
+    idf = rng.uniform(1, 5, 300).astype(np.float32)
+    edges = np.array([0, 120, 290])
+    rows, cols = rng.integers(0, 40, 5_000), rng.integers(0, 300, 5_000)
+    narrow = tfidf_matrix(rows, cols, 40, idf, edges)
+    monkeypatch.setattr(sparse, "INT32_KEYS_BELOW", 0)  # a batch too large for int32 keys
+    wide = tfidf_matrix(rows, cols, 40, idf, edges)
+    assert (narrow.indptr == wide.indptr).all() and (narrow.indices == wide.indices).all()
+    assert (narrow.data == wide.data).all()
+
+
+def test_char_ids_equal_a_dict_lookup_with_empty_docs() -> None:
+    from classifiers.features import Doc, FeatureSpace
+
+    rng = np.random.default_rng(7)
+    space = FeatureSpace()
+    space.char_vocab = np.unique(rng.integers(1, 5_000, 800).astype(np.uint64))
+    column = {int(k): c for c, k in enumerate(space.char_vocab)}
+    sizes = [0, 30, 0, 0, 55, 1, 0]  # empty docs first, between and last
+    docs = [Doc([], rng.integers(1, 5_000, n).astype(np.uint64), []) for n in sizes]
+    rows, cols = space._char_ids(docs)
+    expected = [
+        (r, column[int(k)]) for r, d in enumerate(docs) for k in d.chars if int(k) in column
+    ]
+    assert list(zip(rows.tolist(), cols.tolist(), strict=True)) == expected
+    assert len(expected) > 8
+    none, none_cols = space._char_ids([Doc([], np.zeros(0, np.uint64), [])])
+    assert len(none) == len(none_cols) == 0
+
+
 def test_tfidf_matrix_with_an_empty_block_and_an_empty_batch() -> None:
     rng = np.random.default_rng(4)
     idf = rng.uniform(1, 5, 100).astype(np.float32)
