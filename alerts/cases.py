@@ -10,9 +10,9 @@ second time. A merged item of a closed case is a recurrence (watch.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import UTC, datetime
 
-from alerts.case_cache import evidence_ids, remember_ids
 from alerts.escalation import SYSTEM, ClockNarrator
 from alerts.labels import IMPORTANCE_LABELS, SEVERITY_RANK, categories_text, severity_text
 from alerts.localtime import iso_local
@@ -157,21 +157,30 @@ class CaseBuilder:
         """`case` with `item` merged in, or None when the item changes nothing (a replay)."""
         return self.merge_many(case, [item], now)
 
-    def merge_many(self, case: Case, items: list[ScoredItem], now: datetime) -> Case | None:
+    def merge_many(
+        self,
+        case: Case,
+        items: list[ScoredItem],
+        now: datetime,
+        stored: Collection[str] | None = None,
+    ) -> Case | None:
         """`case` with `items` merged in one pass, or None when none changes it (a replay).
 
         One copy of the case, one timeline entry for the batch (what each item changed:
         severity, importance, risk, categories, title, place), one clock refresh: the cost
-        of a batch does not grow with the items the case already holds, beyond copying its
-        lists once. Official replies and recurrences keep an entry each."""
-        known = evidence_ids(case)
+        of a batch does not grow with the items the case already holds. A lean case
+        (`Case.lean`, issue #11) needs `stored`: which of the items' ids the store holds on
+        it (`CaseStore.has_items`); its `items` get only the new ids. Official replies and
+        recurrences keep an entry each."""
+        if case.lean and stored is None:
+            raise ValueError(f"case {case.case_id} is lean: which ids it holds is not known")
+        known = set(case.items).union(stored or ())
         fresh: list[ScoredItem] = []
         for item in items:
             if item.relevant and item.id not in known:
                 known.add(item.id)
                 fresh.append(item)
         if not fresh:
-            remember_ids(case, known)
             return None
         # the lists this merge appends to are copied; their entries and the clocks are never
         # changed in place (a deep copy of a large case per item was the stage's main cost)
@@ -184,11 +193,10 @@ class CaseBuilder:
                 "timeline": list(case.timeline),
             }
         )
-        remember_ids(merged, known)
         notes: list[str] = []
         keys: dict[str, list[object]] = {}  # the place and title keys this batch moved
         current = {name: _current_key(case, name) for name in ("place_from", "title_from")}
-        count = len(case.items)
+        count = case.n_items
         for item in fresh:
             count += 1
             notes += self._merge_one(merged, item, count, current, keys)

@@ -46,8 +46,10 @@ class CaseDesk:
         self.outbox = Outbox(stores.state)
         self.labels = LabelWriter(stores.state, settings.data_dir)
 
-    def get(self, case_id: str, step: str = "show") -> Case:
-        case = self.stores.cases.get(case_id)
+    def get(self, case_id: str, step: str = "show", lean: bool = False) -> Case:
+        """The stored case (`lean`: without its evidence ids, CaseStore.get_lean)."""
+        cases = self.stores.cases
+        case = cases.get_lean(case_id) if lean else cases.get(case_id)
         if case is None:
             raise WorkflowError(case_id, step, "没有这个案件", "no_such_case")
         return case
@@ -82,22 +84,23 @@ class CaseDesk:
         if refused:
             raise refused[0][1]
         assert grown is not None
-        return gone[0], grown
+        return gone[0], self.get(target_id, "merge") if grown.lean else grown  # whole, to show
 
     def merge_many(
         self, absorbed_ids: list[str], target_id: str, actor: str, brief: bool = False
     ) -> tuple[list[Case], Case | None, list[tuple[str, WorkflowError]]]:
         """Merge every case of `absorbed_ids` into `target_id` with one write of the target
         (then one per absorbed case, marking it merged): (the absorbed cases as stored, the
-        target, the ones refused with why). A case that may not be merged stays unchanged.
-        `brief`: the system's merge of one event (merging.absorb_many)."""
-        target = self.get(target_id, "merge")
+        target (lean: without its evidence ids), the ones refused with why). A case that may
+        not be merged stays unchanged. `brief`: the system's merge of one event
+        (merging.absorb_many)."""
+        target = self.get(target_id, "merge", lean=True)
         now = self.clock()
         refused: list[tuple[str, WorkflowError]] = []
         wanted: list[str] = []
         for case_id in dict.fromkeys(absorbed_ids):
             try:
-                check(self.get(case_id, "merge"), target)
+                check(self.get(case_id, "merge", lean=True), target)
                 wanted.append(case_id)
             except WorkflowError as exc:
                 refused.append((case_id, exc))
@@ -105,17 +108,20 @@ class CaseDesk:
             return [], None, refused
         ctx = self.context(target, actor, now)
 
-        def grow(fresh: Case) -> Case:
+        def grow(fresh: Case) -> Case:  # `fresh` lean: the target's ids stay in the store
             sources = []
             for case_id in wanted:
-                source = self.get(case_id, "merge")
+                source = self.get(case_id, "merge")  # whole: its ids move
                 check(source, fresh)
                 sources.append(source)
-            changed = self.resolver.maintain(absorb_many(sources, fresh, ctx, brief), now)
+            moving = [i for source in sources for i in source.items]
+            held = self.stores.cases.has_items(target_id, moving) if fresh.lean else None
+            grown = absorb_many(sources, fresh, ctx, brief, held)
+            changed = self.resolver.maintain(grown, now)
             self.outbox.put_case(changed)
             return changed
 
-        grown = save_with_retry(self.stores.cases, target_id, grow)
+        grown = save_with_retry(self.stores.cases, target_id, grow, lean=True)
         assert grown is not None
 
         def shrink(fresh: Case) -> Case:

@@ -27,13 +27,14 @@ PAGE = 500  # cases the tick reads at a time
 
 
 def save_with_retry(
-    store: CaseStore, case_id: str, mutate: Callable[[Case], Case | None]
+    store: CaseStore, case_id: str, mutate: Callable[[Case], Case | None], lean: bool = False
 ) -> Case | None:
     """Read, change and write a case, again from a fresh read whenever another writer won.
+    `lean`: read without its evidence ids (CaseStore.get_lean), for a change that only adds.
 
     Returns the stored case, or None when the case is missing or `mutate` changed nothing."""
     for _ in range(MAX_ATTEMPTS):
-        case = store.get(case_id)
+        case = store.get_lean(case_id) if lean else store.get(case_id)
         if case is None:
             return None
         changed = mutate(case)
@@ -118,7 +119,7 @@ class ClockWatcher:
         changed: list[str] = []
         after: tuple[str, str] | None = None
         while True:
-            cases = self.store.list_due(iso_local(now), self.page, after)
+            cases = self.store.list_due(iso_local(now), self.page, after, lean=True)
             for case in cases:
                 if self._check(case, now):
                     changed.append(case.case_id)
@@ -138,4 +139,4 @@ class ClockWatcher:
                 self.outbox.put_case(updated)  # before the case: a crash resends nothing
             return updated
 
-        return save_with_retry(self.store, case.case_id, refresh) is not None
+        return save_with_retry(self.store, case.case_id, refresh, lean=True) is not None

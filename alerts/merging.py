@@ -8,10 +8,10 @@ Later items of the absorbed event follow the redirect (`merged_into`) to X.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Collection
 from datetime import datetime
 from functools import lru_cache
 
-from alerts.case_cache import evidence_ids, remember_ids
 from alerts.labels import SEVERITY_RANK
 from alerts.status import STATUS_LABELS
 from alerts.steps import StepContext, append, entry, fail, require_open
@@ -38,13 +38,14 @@ def merged_into(case: Case) -> str | None:
 
 def holder(store: CaseStore, case_id: str, case: Case | None = None) -> Case | None:
     """The case that now holds the event of `case_id` (itself unless merged away), or None
-    when there is none; `case`, when given, is `case_id` already read."""
-    case = store.get(case_id) if case is None else case
+    when there is none; `case`, when given, is `case_id` already read. Read lean (without
+    its evidence ids): who holds the event, not its ids, is the question."""
+    case = store.get_lean(case_id) if case is None else case
     for _ in range(MAX_REDIRECTS):
         target = merged_into(case) if case is not None else None
         if target is None:
             return case
-        case = store.get(target)
+        case = store.get_lean(target)
     return case
 
 
@@ -80,7 +81,13 @@ def absorb(absorbed: Case, target: Case, ctx: StepContext) -> Case:
     return absorb_many([absorbed], target, ctx)
 
 
-def absorb_many(absorbed: list[Case], target: Case, ctx: StepContext, brief: bool = False) -> Case:
+def absorb_many(
+    absorbed: list[Case],
+    target: Case,
+    ctx: StepContext,
+    brief: bool = False,
+    stored: Collection[str] | None = None,
+) -> Case:
     """`target` with the evidence, responses and timeline of every case in `absorbed`
     (each checked first), in one pass: one copy and one sort of the timeline, however many
     cases a batch found to be the same event. Each absorbed case gets its own entry.
@@ -90,8 +97,13 @@ def absorb_many(absorbed: list[Case], target: Case, ctx: StepContext, brief: boo
     (opening, evidence batches, its clocks starting: BOOKKEEPING), which stays on the
     absorbed case; its entry names MERGED_IDS of the ids moved and counts them. A viral
     event absorbs hundreds of small cases; each one's full history made the target's
-    timeline grow by ~4 entries (issue #11)."""
-    known = evidence_ids(target)
+    timeline grow by ~4 entries (issue #11).
+
+    A lean `target` (`Case.lean`) needs `stored`: which of the absorbed cases' ids the store
+    holds on it already (`CaseStore.has_items`); its `items` get only the ids moved."""
+    if target.lean and stored is None:
+        raise ValueError(f"case {target.case_id} is lean: which ids it holds is not known")
+    known = set(target.items).union(stored or ())
     items, moved_entries, entries = list(target.items), [], []
     responses, categories = list(target.responses), list(target.categories)
     grown = target.model_copy()
@@ -139,9 +151,7 @@ def absorb_many(absorbed: list[Case], target: Case, ctx: StepContext, brief: boo
             "timeline": timeline,
         }
     )
-    grown = append(grown, *entries)
-    remember_ids(grown, known)
-    return grown
+    return append(grown, *entries)
 
 
 def _running(
@@ -198,7 +208,10 @@ def _interleave(timeline: list[TimelineEntry], moved: list[TimelineEntry]) -> li
 
 
 def dismiss(absorbed: Case, target: Case, ctx: StepContext) -> Case:
-    """`absorbed` dismissed as merged into `target` (checked first), its evidence moved."""
+    """`absorbed` dismissed as merged into `target` (checked first), its evidence moved:
+    read whole (not lean), so that its timeline names every id moved."""
+    if absorbed.lean:
+        raise ValueError(f"case {absorbed.case_id} is lean: its evidence ids are not here")
     reason = f"merged into {target.case_id}"
     what = f"状态: {STATUS_LABELS[absorbed.status]} → {STATUS_LABELS['dismissed']}（{reason}：并入「{target.title}」）"
     return append(

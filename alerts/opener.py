@@ -75,7 +75,7 @@ class CaseOpener:
         self, case_id: str, group: list[ScoredItem], now: datetime, result: CaseResult
     ) -> None:
         builder = self.builder_for(group[0].profile)
-        stored = self.store.get(case_id)
+        stored = self.store.get_lean(case_id)  # lean: a viral case's ids stay in the store
         if stored is None:
             threshold = self.threshold_for(group[0].profile)
             opener = next((i for i, it in enumerate(group) if threshold.crosses(it)), None)
@@ -94,10 +94,13 @@ class CaseOpener:
         case_id = follow_merges(self.store, case_id, stored)
 
         def merge_all(case: Case) -> Case | None:
-            changed = builder.merge_many(case, group, now)  # one pass, one entry
+            held = (
+                self.store.has_items(case.case_id, [it.id for it in group]) if case.lean else None
+            )
+            changed = builder.merge_many(case, group, now, held)  # one pass, one entry
             return self.finish(changed, now) if changed is not None else None
 
-        if save_with_retry(self.store, case_id, merge_all) is not None:
+        if save_with_retry(self.store, case_id, merge_all, lean=True) is not None:
             result.merged.append(case_id)
         else:
             result.skipped += len(group)

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = 1
 
@@ -279,6 +286,19 @@ class Case(Record):
     # internal: when the clock tick must look at this case next (alerts/clocks.py): an ISO
     # time, "" when nothing is pending, None when not computed yet (then: at the next tick)
     next_check_at: str | None = None
+    # never serialised: a case read lean (CaseStore.get_lean) leaves out its stored evidence
+    # ids; this counts them, and its `items` hold only the ids added since (issue #11)
+    _items_before: int = PrivateAttr(default=0)
+
+    @property
+    def n_items(self) -> int:
+        """How many evidence ids the case has, also when it was read lean."""
+        return self._items_before + len(self.items)
+
+    @property
+    def lean(self) -> bool:
+        """Read without its stored evidence ids: `items` are only the ones added since."""
+        return self._items_before > 0
 
 
 class Finding(Record):

@@ -42,4 +42,4 @@ def record_report_delivered(cases: CaseStore, job: DeliveryJob, now: datetime) -
         )
         return case.model_copy(update={"timeline": [*case.timeline, entry]})
 
-    return save_with_retry(cases, job.case_id, mutate)
+    return save_with_retry(cases, job.case_id, mutate, lean=True)  # the ids stay in the store

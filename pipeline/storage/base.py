@@ -8,7 +8,7 @@ replayed batch never doubles anything.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -26,6 +26,13 @@ def wake_key(case: Case) -> str:
     if case.status not in OPEN_STATUSES or case.next_check_at == "":
         return NEVER
     return "" if case.next_check_at is None else time_key(case.next_check_at)
+
+
+def lean_copy(case: Case) -> Case:
+    """`case` without its evidence ids, as `CaseStore.get_lean` reads it (a copy)."""
+    out = case.model_copy(update={"items": []})
+    out._items_before = case.n_items
+    return out
 
 
 def time_key(value: str) -> str:
@@ -115,7 +122,25 @@ class CaseStore(ABC):
     @abstractmethod
     def update(self, case: Case) -> Case:
         """Write `case` if the stored version still equals `case.version`; returns the stored
-        case with its version incremented. Raises ConflictError otherwise."""
+        case with its version incremented. Raises ConflictError otherwise.
+
+        A lean case (`get_lean`) keeps the stored evidence ids and appends its `items` to
+        them (the version check proves the stored ids are the ones it was read with); it
+        comes back lean, those items counted in. A whole case's `items` replace the stored
+        ones (a backend appends when they extend them)."""
+
+    def get_lean(self, case_id: str) -> Case | None:
+        """The case without its evidence ids (`Case.lean`, `n_items` still counts them):
+        what a writer that only adds ids needs, at a cost that does not grow with them
+        (issue #11: a viral case holds 100,000s). A backend reads it without the ids."""
+        case = self.get(case_id)
+        return lean_copy(case) if case is not None else None
+
+    def has_items(self, case_id: str, ids: Collection[str]) -> set[str]:
+        """Which of `ids` are evidence ids of the stored case: how a writer holding the case
+        lean keeps an id from being added twice (a replay). A backend looks them up."""
+        case = self.get(case_id)
+        return set(ids).intersection(case.items) if case is not None else set()
 
     @abstractmethod
     def list(self, query: CaseQuery | None = None) -> list[Case]: ...
@@ -127,14 +152,16 @@ class CaseStore(ABC):
         return case.version if case is not None else None
 
     def list_due(
-        self, now: str, limit: int = 500, after: tuple[str, str] | None = None
+        self, now: str, limit: int = 500, after: tuple[str, str] | None = None, lean: bool = False
     ) -> list[Case]:
         """Open cases whose next check (`wake_key`) is at or before `now` (ISO 8601), in
-        (wake key, case id) order, the page after `after`: what the clock tick looks at."""
+        (wake key, case id) order, the page after `after`: what the clock tick looks at.
+        `lean`: without their evidence ids (as get_lean)."""
         cut = time_key(now)
         cases = self.list(CaseQuery(open_only=True, limit=1_000_000))
         due = sorted((wake_key(c), c.case_id, c) for c in cases if wake_key(c) <= cut)
-        return [c for key, cid, c in due if after is None or (key, cid) > after][:limit]
+        page = [c for key, cid, c in due if after is None or (key, cid) > after][:limit]
+        return [lean_copy(c) for c in page] if lean else page
 
     def refresh(self) -> None:
         """Make this store's writes visible to searches (list, list_due) of every process:

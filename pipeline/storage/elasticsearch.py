@@ -9,6 +9,9 @@ small findings and state writes do (`wait_for`).
 
 from __future__ import annotations
 
+import contextlib
+from collections import OrderedDict
+from collections.abc import Collection
 from typing import Any
 
 from pipeline.models import Case, Finding
@@ -22,6 +25,7 @@ from pipeline.storage.base import (
     StoreError,
     Stores,
     Tokenizer,
+    lean_copy,
     time_key,
     wake_key,
 )
@@ -38,6 +42,8 @@ from pipeline.storage.es_items import EsItemStore
 from pipeline.storage.es_mappings import DERIVED_CASE_FIELDS, install_templates
 from pipeline.storage.es_state import EsStateStore
 
+SWEPT_CASES = 10_000  # cases remembered as swept (one sweep per case per process)
+
 
 class EsCaseStore(EsBase, CaseStore):
     """Cases, one document each, their evidence ids in parts beside them (es_case_items.py).
@@ -50,6 +56,7 @@ class EsCaseStore(EsBase, CaseStore):
         super().__init__(es, prefix)
         self.index = f"{prefix}-cases"
         self.parts = CaseParts(es, prefix)
+        self._swept: OrderedDict[str, None] = OrderedDict()  # cases whose parts were swept
         self._unrefreshed = False
 
     def _doc(self, case: Case, parts: list[str], items_digest: str) -> dict[str, Any]:
@@ -57,21 +64,30 @@ class EsCaseStore(EsBase, CaseStore):
         lead = [case.lead_department.code] if case.lead_department else []
         doc["department_codes"] = lead + [d.code for d in case.co_departments]
         doc["wake_key"] = wake_key(case)
-        doc |= {"items": [], "n_items": len(case.items), "item_parts": parts}
+        doc |= {"items": [], "n_items": case.n_items, "item_parts": parts}
         doc["items_digest"] = items_digest
         return doc
 
     @staticmethod
-    def _case(source: dict[str, Any], items: list[str] | None) -> Case:
-        if items is not None:  # else: written before the parts, the ids are in the document
+    def _case(source: dict[str, Any], items: list[str] | None, lean: bool = False) -> Case:
+        """The case of a document; `items` from its parts (None: written before the parts,
+        the ids are in the document); `lean`: without them (CaseStore.get_lean)."""
+        count = source.get("n_items") if "item_parts" in source else None
+        if items is not None:
             source["items"] = items
         for key in DERIVED_CASE_FIELDS:
             source.pop(key, None)
-        return Case.model_validate(source)
+        case = Case.model_validate(source)
+        if lean and count:
+            case._items_before = count
+        return case
 
-    def _cases(self, hits: list[dict[str, Any]]) -> list[Case]:
+    def _cases(self, hits: list[dict[str, Any]], lean: bool = False) -> list[Case]:
         """The cases of documents read, with their ids from the parts (one multi-get per
-        thousand parts); a case whose parts a newer write replaced meanwhile is read again."""
+        thousand parts; `lean`: none); a case whose parts a newer write replaced meanwhile
+        is read again."""
+        if lean:
+            return [self._case(h["_source"], None, lean=True) for h in hits]
         wanted = {
             h["_id"]: h["_source"]["item_parts"] for h in hits if "item_parts" in h["_source"]
         }
@@ -91,9 +107,11 @@ class EsCaseStore(EsBase, CaseStore):
             self._call("refresh cases", self.es.indices.refresh, index=self.index)
             self._unrefreshed = False
 
-    def _search(self, query: dict[str, Any], sort: list, limit: int) -> list[Case]:
+    def _search(
+        self, query: dict[str, Any], sort: list, limit: int, lean: bool = False
+    ) -> list[Case]:
         self.refresh()
-        return self._cases(self._hits_all(self.index, query, sort, limit))
+        return self._cases(self._hits_all(self.index, query, sort, limit), lean)
 
     def get(self, case_id: str) -> Case | None:
         for _ in range(3):
@@ -110,6 +128,36 @@ class EsCaseStore(EsBase, CaseStore):
             # else: replaced between the two reads; the newer version names its own parts
         raise StoreError(f"case {case_id}: evidence ids missing from {self.parts.index}")
 
+    def get_lean(self, case_id: str) -> Case | None:
+        try:
+            found = self._call("get case", self.es.get, index=self.index, id=case_id)
+        except EsNotFound:
+            return None
+        if "item_parts" not in found["_source"]:  # written before the parts: read whole
+            return self.get(case_id)
+        return self._case(found["_source"], None, lean=True)
+
+    def _named_parts(self, case_id: str) -> list[str] | None:
+        """The evidence parts the stored case names ([] when it is gone; None when it was
+        written before the parts and holds its ids itself)."""
+        try:
+            found = self._call(
+                "get case",
+                self.es.get,
+                index=self.index,
+                id=case_id,
+                source_includes=["item_parts"],
+            )
+        except EsNotFound:
+            return []
+        return found["_source"].get("item_parts")
+
+    def has_items(self, case_id: str, ids: Collection[str]) -> set[str]:
+        named = self._named_parts(case_id)
+        if named is None:  # written before the parts: ids in the doc
+            return super().has_items(case_id, ids)
+        return self.parts.lookup(case_id, named, list(dict.fromkeys(ids)))
+
     def version_of(self, case_id: str) -> int | None:
         try:
             found = self._call(
@@ -120,7 +168,9 @@ class EsCaseStore(EsBase, CaseStore):
         return int(found["_source"].get("version", 0))
 
     def create(self, case: Case) -> bool:
-        name = self.parts.write(case.case_id, 0, case.items)
+        if case.lean:
+            raise ValueError(f"case {case.case_id}: a new case is created whole, not lean")
+        name = self.parts.write(case.case_id, 0, case.items, case.version)
         parts = [name] if name else []
         try:
             self._call(
@@ -139,7 +189,8 @@ class EsCaseStore(EsBase, CaseStore):
 
     def update(self, case: Case) -> Case:
         """Compare-and-set on the stored version; the new ids (all of them unless they
-        extend the stored ones) go to a new part first, old parts go after the set."""
+        extend the stored ones, or the case is lean) go to a new part first, old parts go
+        after the set."""
         try:
             current = self._call(
                 "get case",
@@ -153,8 +204,14 @@ class EsCaseStore(EsBase, CaseStore):
         stored = current["_source"]
         if stored.get("version", 0) != case.version:
             raise ConflictError(f"case {case.case_id}: changed since version {case.version}")
-        start, kept, items_digest = self.parts.plan(stored, case.items)
-        name = self.parts.write(case.case_id, start, case.items[start:])
+        if case.lean:
+            read = case.n_items - len(case.items)  # the stored ids it was read with
+            start, kept, new = self.parts.plan_lean(case.case_id, stored, read, case.items)
+            items_digest = ""  # not known without every id: the next whole update compares
+        else:
+            start, kept, items_digest = self.parts.plan(case.case_id, stored, case.items)
+            new = case.items[start:]
+        name = self.parts.write(case.case_id, start, new, case.version + 1)
         parts = kept + ([name] if name else [])
         saved = case.model_copy(update={"version": case.version + 1})
         try:
@@ -172,25 +229,27 @@ class EsCaseStore(EsBase, CaseStore):
             raise ConflictError(f"case {case.case_id}: changed concurrently") from None
         self._unrefreshed = True
         self.parts.delete(case.case_id, [p for p in stored.get("item_parts", []) if p not in kept])
-        return saved
+        self._sweep_once(case.case_id, parts, saved.version)
+        return lean_copy(saved) if case.lean else saved
+
+    def _sweep_once(self, case_id: str, parts: list[str], version: int) -> None:
+        """The first write of a case in this process sweeps its unnamed parts (what a crash
+        left, es_case_items.CaseParts.sweep); a failure leaves them for the next process."""
+        if case_id in self._swept:
+            self._swept.move_to_end(case_id)
+            return
+        self._swept[case_id] = None
+        while len(self._swept) > SWEPT_CASES:
+            self._swept.popitem(last=False)
+        with contextlib.suppress(StoreError):
+            self.parts.sweep(case_id, parts, version)
 
     def _drop_unnamed(self, case_id: str, name: str | None) -> None:
         """Delete the part a lost create or compare-and-set wrote, unless the case names it
         after all (the client retried a write that had succeeded; its retry is the conflict)."""
         if name is None:
             return
-        try:
-            found = self._call(
-                "get case",
-                self.es.get,
-                index=self.index,
-                id=case_id,
-                source_includes=["item_parts"],
-            )
-            named = found["_source"].get("item_parts", [])
-        except EsNotFound:
-            named = []
-        if name not in named:
+        if name not in (self._named_parts(case_id) or []):
             self.parts.delete(case_id, [name])
 
     def list(self, query: CaseQuery | None = None) -> list[Case]:
@@ -210,7 +269,7 @@ class EsCaseStore(EsBase, CaseStore):
         return self._search({"bool": {"filter": filters}}, sort, q.limit)
 
     def list_due(
-        self, now: str, limit: int = 500, after: tuple[str, str] | None = None
+        self, now: str, limit: int = 500, after: tuple[str, str] | None = None, lean: bool = False
     ) -> list[Case]:
         due: dict[str, Any] = {"range": {"wake_key": {"lte": time_key(now)}}}
         if after is None:  # a case stored before wake_key existed is due: the first page
@@ -227,7 +286,7 @@ class EsCaseStore(EsBase, CaseStore):
                 ]}}
             )  # fmt: skip
         sort = [{"wake_key": {"order": "asc", "missing": "_first"}}, {"case_id": "asc"}]
-        return self._search({"bool": {"filter": filters}}, sort, limit)
+        return self._search({"bool": {"filter": filters}}, sort, limit, lean)
 
 
 class EsFindingStore(EsBase, FindingStore):

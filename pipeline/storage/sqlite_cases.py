@@ -5,6 +5,8 @@ A case's evidence ids live beside its document (table `case_items`, one row per 
 added some), not in it: a case that gains a few items per batch is not rewritten with all of
 its ids every time (issue #11: a 50,000-item case is 1.3 MB of JSON). Readers get the whole
 `items` list as before; a row written before this (`n_items` NULL) keeps its ids in `doc`.
+Each id is also a row of `case_item_index`, so that a writer holding a case lean (without
+its ids) asks whether a few ids are on it by an indexed lookup, not by holding them all.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from pipeline.models import Case, Finding
@@ -24,22 +25,25 @@ from pipeline.storage.base import (
     CaseStore,
     ConflictError,
     FindingStore,
+    lean_copy,
     time_key,
     wake_key,
 )
 from pipeline.storage.sqlite_base import SqliteBase
 
-REMEMBERED_CASES = 16  # the cases whose stored ids this process keeps (the ones it updates)
 ITEMS_TABLE = """CREATE TABLE IF NOT EXISTS case_items (case_id TEXT, seq INTEGER, ids TEXT,
     PRIMARY KEY (case_id, seq)) WITHOUT ROWID"""
+INDEX_TABLE = """CREATE TABLE case_item_index (case_id TEXT, item_id TEXT,
+    PRIMARY KEY (case_id, item_id)) WITHOUT ROWID"""
+LOOKUP_CHUNK = 500  # ids per lookup statement (SQLite's bound parameters)
 
 
 class SqliteCaseStore(SqliteBase, CaseStore):
     """Cases as JSON documents, with the columns the lists filter on and `wake_key`, the
     clock tick's queue (base.wake_key): the tick reads only the cases that are due. The
-    evidence ids are appended in `case_items` when the ids an update holds extend the stored
-    ones (the stored list is their head), else rewritten; `n_items` and `last_item` are
-    there for readers of the table."""
+    evidence ids are appended in `case_items` (and `case_item_index`) when the ids an update
+    holds extend the stored ones (or the case is lean), else rewritten; `n_items` and
+    `last_item` are there for readers of the table."""
 
     COLUMNS = (
         "case_id, profile, event_id, status, version, opened_at, departments, doc, wake_key, "
@@ -48,12 +52,12 @@ class SqliteCaseStore(SqliteBase, CaseStore):
 
     def __init__(self, path: Path, conn: sqlite3.Connection, lock: threading.RLock):
         super().__init__(path, conn, lock)
-        self._ids: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
         self._run(self._migrate)
 
     def _migrate(self) -> None:
         """Adds `wake_key` to a store made before it (such cases are due at the next tick,
-        except the ones no tick looks at), and the evidence table with its two columns."""
+        except the ones no tick looks at), the evidence table with its two columns, and the
+        index of the ids, filled from the evidence table when it is new."""
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(cases)")}
         if "wake_key" not in columns:
             marks = ",".join("?" * len(OPEN_STATUSES))
@@ -67,6 +71,21 @@ class SqliteCaseStore(SqliteBase, CaseStore):
                 self._add_column(column)
         self._conn.execute("CREATE INDEX IF NOT EXISTS cases_wake ON cases (wake_key, case_id)")
         self._conn.execute(ITEMS_TABLE)
+        self._conn.execute("BEGIN IMMEDIATE")  # one process makes and fills the index
+        try:
+            exists = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_item_index'"
+            ).fetchone()
+            if not exists:
+                self._conn.execute(INDEX_TABLE)
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO case_item_index SELECT c.case_id, j.value "
+                    "FROM case_items c, json_each(c.ids) j"
+                )
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
 
     def _add_column(self, column: str, then: str = "", params: Sequence[object] = ()) -> None:
         try:
@@ -77,7 +96,7 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             if "duplicate column" not in str(exc):
                 raise
 
-    def _row(self, case: Case, version: int) -> tuple:
+    def _row(self, case: Case, version: int, last_item: str | None = None) -> tuple:
         depts = [d.code for d in ([case.lead_department] if case.lead_department else [])]
         depts += [d.code for d in case.co_departments]
         doc = case.model_copy(update={"version": version, "items": []}).to_json()
@@ -91,21 +110,22 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             json.dumps(depts),
             doc,
             wake_key(case),
-            len(case.items),
-            case.items[-1] if case.items else None,
+            case.n_items,
+            case.items[-1] if case.items else last_item,
         )
 
     # -- reading --------------------------------------------------------------------------
-    def _cases(self, sql: str, params: Sequence[object]) -> list[Case]:
-        """The cases of `sql` (selecting case_id, doc, n_items), with their evidence ids,
-        read in one transaction: a document and its ids from the same moment."""
+    def _cases(self, sql: str, params: Sequence[object], lean: bool = False) -> list[Case]:
+        """The cases of `sql` (selecting case_id, doc, n_items), with their evidence ids
+        (`lean`: without), read in one transaction: a document and its ids from the same
+        moment."""
 
         def go() -> list[Case]:
             self._conn.execute("BEGIN")
             try:
                 rows = self._conn.execute(sql, params).fetchall()
                 ids: dict[str, list[str]] = {}
-                wanted = [r[0] for r in rows if r[2]]
+                wanted = [] if lean else [r[0] for r in rows if r[2]]
                 for start in range(0, len(wanted), 500):
                     chunk = wanted[start : start + 500]
                     for case_id, part in self._conn.execute(
@@ -120,9 +140,10 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             for case_id, doc, n_items in rows:
                 case = Case.from_json(doc)
                 if n_items is not None:  # else: written before case_items, ids in the doc
-                    case = case.model_copy(update={"items": ids.get(case_id, [])})
-                    if len(rows) == 1:  # a case read to be updated, most likely
-                        self._remember(case_id, case.version, case.items)
+                    if lean:
+                        case._items_before = n_items
+                    else:
+                        case = case.model_copy(update={"items": ids.get(case_id, [])})
                 out.append(case)
             return out
 
@@ -132,29 +153,69 @@ class SqliteCaseStore(SqliteBase, CaseStore):
         found = self._cases("SELECT case_id, doc, n_items FROM cases WHERE case_id = ?", (case_id,))
         return found[0] if found else None
 
+    def get_lean(self, case_id: str) -> Case | None:
+        found = self._cases(
+            "SELECT case_id, doc, n_items FROM cases WHERE case_id = ?", (case_id,), lean=True
+        )
+        # a row written before case_items comes whole (its ids are in the document): its
+        # next update writes them to case_items
+        return found[0] if found else None
+
+    def has_items(self, case_id: str, ids: Collection[str]) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+
+        def go() -> set[str]:
+            row = self._conn.execute(
+                "SELECT n_items FROM cases WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            if row is None:
+                return set()
+            if row[0] is None:  # written before case_items: the ids are in the document
+                return super(SqliteCaseStore, self).has_items(case_id, wanted)
+            found: set[str] = set()
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                chunk = wanted[start : start + LOOKUP_CHUNK]
+                found.update(
+                    r[0]
+                    for r in self._conn.execute(
+                        "SELECT item_id FROM case_item_index WHERE case_id = ? AND item_id "
+                        f"IN ({','.join('?' * len(chunk))})",
+                        (case_id, *chunk),
+                    )
+                )
+            return found
+
+        return self._run(go)
+
     def version_of(self, case_id: str) -> int | None:
         rows = self._query("SELECT version FROM cases WHERE case_id = ?", (case_id,))
         return rows[0][0] if rows else None
 
     # -- writing --------------------------------------------------------------------------
-    def _put_items(self, case: Case, stored: int | None) -> None:
+    def _put_items(self, case: Case, stored: int | None, new: bool = False) -> None:
         """Append the ids `case` holds beyond the `stored` ones when they extend them (the
-        stored list is their head), else write them anew. The stored version's ids are
-        known when this process read or wrote that version (no read), else read here."""
+        stored list is their head; a lean case's are all beyond), else write them anew
+        (`new`: a case just created, with no rows to delete)."""
         items = case.items
-        extends = stored is not None and len(items) >= stored
-        if extends and stored:
-            old = self._ids.get((case.case_id, case.version))
-            if old is None or len(old) != stored:
-                old = self._stored_ids(case.case_id)
-            extends = items[:stored] == old
-        if not extends:
-            self._conn.execute("DELETE FROM case_items WHERE case_id = ?", (case.case_id,))
-            stored = 0
-        if len(items) > (stored or 0):
+        if case.lean:
+            start = case.n_items - len(items)  # == stored: the version check proved it
+        else:
+            extends = stored is not None and len(items) >= stored
+            if extends and stored:
+                extends = items[:stored] == self._stored_ids(case.case_id)
+            start = stored if extends and stored else 0
+            if not extends and not new:
+                for table in ("case_items", "case_item_index"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case.case_id,))
+            items = items[start:]
+        if items:
             self._conn.execute(
                 "INSERT OR REPLACE INTO case_items VALUES (?,?,?)",
-                (case.case_id, stored, json.dumps(items[stored:], ensure_ascii=False)),
+                (case.case_id, start, json.dumps(items, ensure_ascii=False)),
+            )
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO case_item_index VALUES (?,?)",
+                [(case.case_id, i) for i in items],
             )
 
     def _stored_ids(self, case_id: str) -> list[str]:
@@ -165,15 +226,6 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             ids.extend(json.loads(part))
         return ids
 
-    def _remember(self, case_id: str, version: int, items: list[str]) -> None:
-        """The ids of a version this process read or wrote (a copy: callers may change
-        theirs), so that the next update of that version appends without reading them."""
-        self._ids.pop((case_id, version - 1), None)
-        self._ids[(case_id, version)] = list(items)
-        self._ids.move_to_end((case_id, version))
-        while len(self._ids) > REMEMBERED_CASES:
-            self._ids.popitem(last=False)
-
     def create(self, case: Case) -> bool:
         def go() -> bool:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -183,27 +235,27 @@ class SqliteCaseStore(SqliteBase, CaseStore):
                 self._row(case, case.version),
             )
             if cur.rowcount == 1:
-                self._put_items(case, None)
+                self._put_items(case, None, new=True)
             self._conn.execute("COMMIT")
-            if cur.rowcount == 1:
-                self._remember(case.case_id, case.version, case.items)
             return cur.rowcount == 1
 
+        if case.lean:
+            raise ValueError(f"case {case.case_id}: a new case is created whole, not lean")
         return self._run(go)
 
     def update(self, case: Case) -> Case:
         new_version = case.version + 1
-        row = self._row(case, new_version)
 
         def go() -> bool:
             self._conn.execute("BEGIN IMMEDIATE")
             found = self._conn.execute(
-                "SELECT n_items FROM cases WHERE case_id = ? AND version = ?",
+                "SELECT n_items, last_item FROM cases WHERE case_id = ? AND version = ?",
                 (case.case_id, case.version),
             ).fetchone()
-            if found is None:
+            if found is None or (case.lean and found[0] != case.n_items - len(case.items)):
                 self._conn.execute("ROLLBACK")
                 return False
+            row = self._row(case, new_version, found[1] if case.lean else None)
             self._conn.execute(
                 "UPDATE cases SET profile=?, event_id=?, status=?, version=?, opened_at=?, "
                 "departments=?, doc=?, wake_key=?, n_items=?, last_item=? WHERE case_id=?",
@@ -211,15 +263,15 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             )
             self._put_items(case, found[0])
             self._conn.execute("COMMIT")
-            self._remember(case.case_id, new_version, case.items)
             return True
 
         if not self._run(go):
             raise ConflictError(f"case {case.case_id}: changed since version {case.version}")
-        return case.model_copy(update={"version": new_version})
+        saved = case.model_copy(update={"version": new_version})
+        return lean_copy(saved) if case.lean else saved
 
     def list_due(
-        self, now: str, limit: int = 500, after: tuple[str, str] | None = None
+        self, now: str, limit: int = 500, after: tuple[str, str] | None = None, lean: bool = False
     ) -> list[Case]:
         key, case_id = after or ("", "")
         marks = ",".join("?" * len(OPEN_STATUSES))
@@ -228,6 +280,7 @@ class SqliteCaseStore(SqliteBase, CaseStore):
             f"AND (wake_key, case_id) > (?, ?) "
             f"AND status IN ({marks}) ORDER BY wake_key, case_id LIMIT ?",
             (time_key(now), key, case_id, *OPEN_STATUSES, limit),
+            lean,
         )
 
     def list(self, query: CaseQuery | None = None) -> list[Case]:

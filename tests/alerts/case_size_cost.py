@@ -55,6 +55,12 @@ class _CountingConnection:
             self._counter.bytes += sum(len(p.encode()) for p in params if isinstance(p, str))
         return self._real.execute(sql, params)
 
+    def executemany(self, sql: str, rows: Any) -> Any:
+        rows = list(rows)
+        for params in rows:
+            self._counter.bytes += sum(len(p.encode()) for p in params if isinstance(p, str))
+        return self._real.executemany(sql, rows)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 

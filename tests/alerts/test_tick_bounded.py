@@ -31,8 +31,8 @@ class CountingStore(CaseStore):
     def list(self, query: CaseQuery | None = None) -> list[Case]:
         raise AssertionError("the tick must not list every open case")
 
-    def list_due(self, now: str, limit: int = 500, after=None) -> list[Case]:
-        found = self.store.list_due(now, limit, after)
+    def list_due(self, now: str, limit: int = 500, after=None, lean: bool = False) -> list[Case]:
+        found = self.store.list_due(now, limit, after, lean)
         self.listed += len(found)
         return found
 

@@ -75,6 +75,31 @@ def test_many_appends_are_folded_into_one_part(stores, monkeypatch):
     assert parts_of(stores, "case-1") == [(0, 4), (4, 1), (5, 1)]
 
 
+def test_lean_appends_fold_the_tail_without_reading_the_head(stores, monkeypatch):
+    """A lean writer (the alert stage on a viral case) never reads more than FOLD_IDS ids:
+    at MAX_PARTS it folds the trailing parts that fit into one with its new ids."""
+    monkeypatch.setattr(es_case_items, "MAX_PARTS", 3)
+    monkeypatch.setattr(es_case_items, "FOLD_IDS", 5)
+    read: list[int] = []
+    fetch = stores.cases.parts.fetch
+
+    def counted(wanted):
+        found = fetch(wanted)
+        read.extend(len(ids or []) for ids in found.values())
+        return found
+
+    stores.cases.create(make_case(1, items=[f"i{n}" for n in range(10)]))
+    monkeypatch.setattr(stores.cases.parts, "fetch", counted)
+    for n in range(10, 17):
+        lean = stores.cases.get_lean("case-1")
+        stores.cases.update(lean.model_copy(update={"items": [f"i{n}"]}))
+    assert read == [2, 4]  # the tail folded twice; the head (10 ids) never read
+    # the last append found no tail to fold within FOLD_IDS: one part over MAX_PARTS
+    assert parts_of(stores, "case-1") == [(0, 10), (10, 5), (15, 1), (16, 1)]
+    assert stores.cases.get("case-1").items == [f"i{n}" for n in range(17)]
+    assert stores.cases.has_items("case-1", ["i0", "i16", "i99"]) == {"i0", "i16"}
+
+
 def test_a_changed_prefix_with_the_same_last_id_is_a_rewrite(stores):
     stores.cases.create(make_case(1, items=["a", "b", "c"]))
     case = stores.cases.get("case-1")
@@ -100,13 +125,39 @@ def test_parts_nobody_names_are_not_seen(stores):
     stores.cases.create(make_case(1, items=["a"]))
     assert stores.cases.create(make_case(1, items=["second"])) is False  # its part deleted
     stores.cases.parts.write("case-1", 1, ["died-before-the-case-was-written"])
+    stores.cases.parts.refresh()  # searchable, as a part a crash left long ago is
     assert stores.cases.get("case-1").items == ["a"]
     stale = stores.cases.get("case-1")
     stores.cases.update(stale.model_copy(update={"items": ["a", "b"]}))
     with pytest.raises(ConflictError):  # the loser's part is deleted again
         stores.cases.update(stale.model_copy(update={"items": ["a", "lost"]}))
     assert stores.cases.get("case-1").items == ["a", "b"]
-    assert parts_of(stores, "case-1") == [(0, 1), (1, 1), (1, 1)]  # the dead writer's stays
+    assert parts_of(stores, "case-1") == [(0, 1), (1, 1)]  # the dead writer's swept
+
+
+def test_a_process_sweeps_what_a_crash_left_but_not_a_write_in_flight(stores):
+    """The first write of a case in a process deletes its parts no document names that were
+    meant for a version the case has reached; a part meant for a later version may be a
+    writer's between its two writes, and stays."""
+    stores.cases.create(make_case(1, items=["a"]))
+    stores.cases.parts.write("case-1", 1, ["died"], version=1)  # died before its doc
+    stores.cases.parts.write("case-1", 1, ["in-flight"], version=5)
+    stores.cases.parts.refresh()
+    case = stores.cases.update(stores.cases.get("case-1").model_copy(update={"items": ["a", "b"]}))
+    assert case.version == 1
+    assert parts_of(stores, "case-1") == [(0, 1), (1, 1), (1, 1)]  # "b", and the one in flight
+    stores.cases.parts.write("case-1", 2, ["died-later"], version=2)
+    stores.cases.parts.refresh()
+    stores.cases.update(case.model_copy(update={"items": ["a", "b", "c"]}))  # swept already
+    assert len(parts_of(stores, "case-1")) == 5
+    other = open_elasticsearch_stores(stores.url, prefix=stores.cases.prefix)
+    try:  # another process: sweeps on its first write
+        lean = other.cases.get_lean("case-1")
+        other.cases.update(lean.model_copy(update={"items": ["d"]}))
+    finally:
+        other.close()
+    assert parts_of(stores, "case-1") == [(0, 1), (1, 1), (1, 1), (2, 1), (3, 1)]
+    assert stores.cases.get("case-1").items == ["a", "b", "c", "d"]
 
 
 def test_a_missing_part_is_an_error_not_a_short_list(stores):

@@ -42,8 +42,30 @@ def test_a_case_stored_before_keeps_its_ids(tmp_path):
     try:
         case = stores.cases.get("case-1")
         assert case.items == ["a", "b"]
+        assert stores.cases.has_items("case-1", ["b", "z"]) == {"b"}  # from the document
+        assert stores.cases.get_lean("case-1").items == ["a", "b"]  # whole: ids in the doc
         stores.cases.update(case.model_copy(update={"items": ["a", "b", "c"]}))
         assert stores.cases.get("case-1").items == ["a", "b", "c"]
+        assert stores.cases.has_items("case-1", ["c", "z"]) == {"c"}  # indexed now
         assert [c.items for c in stores.cases.list()] == [["a", "b", "c"]]
     finally:
         stores.close()
+
+
+def test_a_store_made_before_the_id_index_fills_it_once(tmp_path):
+    """A store written before `case_item_index` existed: opening it indexes every stored id,
+    so a lean writer's lookups find them (a replay is not added twice)."""
+    path = tmp_path / "store.sqlite"
+    stores = open_sqlite_stores(path)
+    stores.cases.create(make_case(1, items=["a", "b"]))
+    stores.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE case_item_index")
+    for _ in range(2):  # the second open finds the index made: nothing to fill
+        stores = open_sqlite_stores(path)
+        try:
+            assert stores.cases.has_items("case-1", ["a", "b", "c"]) == {"a", "b"}
+            lean = stores.cases.get_lean("case-1")
+            assert lean is not None and lean.n_items == 2 and lean.items == []
+        finally:
+            stores.close()
