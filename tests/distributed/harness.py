@@ -77,6 +77,9 @@ class StageProcess:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    # > 0: the process runs at a lower priority than the test, so that a test polling for
+    # the moment to kill it still gets the CPU on a loaded machine (and kills on time)
+    nice: int = 0
 
     def start(self) -> StageProcess:
         with open(self.log_path, "ab") as log:
@@ -88,6 +91,7 @@ class StageProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env={**os.environ, **self.env},
+                preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
             )
         return self
 

@@ -106,7 +106,7 @@ def test_run_survives_repeated_sigkills(reference, tmp_path):
         env = {"YUQING_DEMO_URL": sites.base_url}
         for n, (what, reached) in enumerate(points):
             run = StageProcess(f"run-{n}", ["run", "--config", str(config_path)],
-                               tmp_path / f"run-{n}.log", env).start()  # fmt: skip
+                               tmp_path / f"run-{n}.log", env, nice=10).start()  # fmt: skip
             with stopped_at_exit(run):
                 deadline = time.monotonic() + KILL_WAIT_S
                 while not reached() and time.monotonic() < deadline and run.alive():
