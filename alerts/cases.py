@@ -18,6 +18,7 @@ from alerts.labels import IMPORTANCE_LABELS, SEVERITY_RANK, categories_text, sev
 from alerts.localtime import iso_local
 from alerts.policy import PolicyProfile
 from alerts.responses import CRAWLER, RESPONSE_LABELS, official_reply
+from alerts.steps import take_running
 from alerts.watch import on_recurrence
 from pipeline.models import Case, ScoredItem, TimelineEntry, parse_time
 from pipeline.profile import JurisdictionProfile
@@ -283,7 +284,6 @@ class CaseBuilder:
 
 MERGED_LISTED = 3  # the items a batch's "merged" entry names; the rest are counted
 MERGED_IDS = 20  # the item ids a "merged" entry lists
-QUIET_LOOKBACK = 50  # entries searched back for the day's running "merged" entry
 
 
 def _merged_what(items: list[ScoredItem], notes: list[str]) -> str:
@@ -324,17 +324,12 @@ def _quiet(
     """`made` (a batch that only added evidence) folded into the day's running entry of such
     batches, taken out of `timeline` (a copy) to go last: a case that grows by a few items per
     batch all day gains one entry a day, not one per batch (issue #11)."""
-    day = made.at[:10]  # local date: times are written in Asia/Shanghai
-    for back in range(1, min(len(timeline), QUIET_LOOKBACK) + 1):
-        old = timeline[-back]
-        if old.at[:10] != day:
-            break
-        if old.detail.get("event") == "merged" and old.detail.get("quiet"):
-            del timeline[-back]
-            since = str(old.detail.get("since", old.at))
-            total = int(old.detail.get("count", 1)) + len(items)
-            named = "；".join(f"{it.source_name} {title_of(it)}" for it in items[:MERGED_LISTED])
-            what = f"合并信息 累计 {total} 条（{since[11:16]} 起；最近: {named}）"
-            detail = {**made.detail, "count": total, "since": since, "quiet": True}
-            return made.model_copy(update={"what": what, "detail": detail})
+    old = take_running(timeline, made.at[:10], "merged", "quiet")
+    if old is not None:
+        since = str(old.detail.get("since", old.at))
+        total = int(old.detail.get("count", 1)) + len(items)
+        named = "；".join(f"{it.source_name} {title_of(it)}" for it in items[:MERGED_LISTED])
+        what = f"合并信息 累计 {total} 条（{since[11:16]} 起；最近: {named}）"
+        detail = {**made.detail, "count": total, "since": since, "quiet": True}
+        return made.model_copy(update={"what": what, "detail": detail})
     return made.model_copy(update={"detail": {**made.detail, "count": len(items), "quiet": True}})

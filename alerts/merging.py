@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from alerts.labels import SEVERITY_RANK
 from alerts.status import STATUS_LABELS
-from alerts.steps import StepContext, append, entry, fail, require_open
+from alerts.steps import StepContext, append, entry, fail, require_open, take_running
 from pipeline.models import Case, TimelineEntry, parse_time
 from pipeline.storage.base import CaseStore
 
@@ -23,7 +23,6 @@ MAX_REDIRECTS = 8
 # an absorbed case's own bookkeeping, left on it by a brief merge (absorb_many)
 BOOKKEEPING = frozenset({"opened", "merged", "absorbed", "clock_started", "clock_tightened"})
 MERGED_IDS = 20
-RUNNING_LOOKBACK = 50  # entries searched back for the day's running "absorbed" entry
 
 
 def merged_into(case: Case) -> str | None:
@@ -165,17 +164,12 @@ def _running(
     day, cases, count = last.at[:10], [e.detail["case"] for e in entries], len(entries)
     items = sum(int(e.detail.get("count", 0)) for e in entries)
     since = last.at
-    for back in range(1, min(len(timeline), RUNNING_LOOKBACK) + 1):
-        old = timeline[-back]
-        if old.at[:10] != day:
-            break
-        if old.detail.get("event") == "absorbed" and old.detail.get("running"):
-            del timeline[-back]
-            cases = [*old.detail.get("cases", []), *cases]
-            count += int(old.detail.get("cases_count", 0))
-            items += int(old.detail.get("count", 0))
-            since = str(old.detail.get("since", old.at))
-            break
+    old = take_running(timeline, day, "absorbed", "running")
+    if old is not None:
+        cases = [*old.detail.get("cases", []), *cases]
+        count += int(old.detail.get("cases_count", 0))
+        items += int(old.detail.get("count", 0))
+        since = str(old.detail.get("since", old.at))
     newest = absorbed[-1]
     what = last.what
     if count > 1:

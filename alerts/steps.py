@@ -87,6 +87,25 @@ def append(case: Case, *entries: TimelineEntry, **update: Any) -> Case:
     return case.model_copy(update={**update, "timeline": [*case.timeline, *entries]})
 
 
+RUNNING_LOOKBACK = 50  # entries searched back for the day's running entry
+
+
+def take_running(
+    timeline: list[TimelineEntry], day: str, event: str, flag: str
+) -> TimelineEntry | None:
+    """The day's running `event` entry (its detail has `flag`) among the last entries of
+    `timeline` (a copy), taken out of it: the batch folds it into a new entry that goes last,
+    so a case growing all day gains one entry a day, not one per batch (issue #11)."""
+    for back in range(1, min(len(timeline), RUNNING_LOOKBACK) + 1):
+        old = timeline[-back]
+        if old.at[:10] != day:  # local date: times are written in Asia/Shanghai
+            return None
+        if old.detail.get("event") == event and old.detail.get(flag):
+            del timeline[-back]
+            return old
+    return None
+
+
 def happened(case: Case, event: str) -> bool:
     return any(e.detail.get("event") == event for e in case.timeline)
 
