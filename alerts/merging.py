@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from alerts.labels import SEVERITY_RANK
+from alerts.notices import SYSTEM
 from alerts.status import STATUS_LABELS
 from alerts.steps import StepContext, append, entry, fail, require_open, take_running
 from pipeline.models import Case, TimelineEntry, parse_time
@@ -92,11 +93,12 @@ def absorb_many(
     cases a batch found to be the same event. Each absorbed case gets its own entry.
 
     `brief` (the system's merges of one event, event_links.py): of an absorbed case's
-    timeline only what people did and what was sent moves, not its system bookkeeping
-    (opening, evidence batches, its clocks starting: BOOKKEEPING), which stays on the
-    absorbed case; its entry names MERGED_IDS of the ids moved and counts them. A viral
-    event absorbs hundreds of small cases; each one's full history made the target's
-    timeline grow by ~4 entries (issue #11).
+    timeline only what people did moves, not its system bookkeeping (opening, evidence
+    batches, its clocks starting: BOOKKEEPING) nor the notices the system sent for it (its
+    report-up, reminders), which stay on the absorbed case; its entry counts the ids moved
+    (naming MERGED_IDS of them) and the notices left behind. A viral event absorbs a small
+    case every ~1,000 items: moving each one's sent notices grew the target's timeline, and
+    with it every write and the alert stage's memory, without end (issue #11).
 
     A lean `target` (`Case.lean`) needs `stored`: which of the absorbed cases' ids the store
     holds on it already (`CaseStore.has_items`); its `items` get only the ids moved."""
@@ -116,7 +118,7 @@ def absorb_many(
         moved_entries += [
             e.model_copy(update={"detail": {**e.detail, "from_case": case.case_id}})
             for e in case.timeline
-            if not brief or e.detail.get("event") not in BOOKKEEPING
+            if not (brief and _stays(e))
         ]
         ids = {r.id for r in responses}  # a response in both (same id): once
         responses += [r for r in case.responses if r.id not in ids]
@@ -136,7 +138,8 @@ def absorb_many(
                 codes.add(d.code)
         what = f"合并案件: {case.case_id}「{case.title}」并入，信息 {len(moved_items)} 条"
         listed = moved_items[:MERGED_IDS] if brief else moved_items
-        detail = {"count": len(moved_items)} if brief else {}
+        notices = sum(1 for e in case.timeline if "message_id" in e.detail and _stays(e))
+        detail = {"count": len(moved_items), "notices": notices} if brief else {}
         entries.append(entry(ctx, what, "absorbed", case=case.case_id, items=listed, **detail))
     timeline = _interleave(target.timeline, moved_entries)
     if brief and entries:  # one running entry a day for the system's merges
@@ -163,12 +166,14 @@ def _running(
     last = entries[-1]
     day, cases, count = last.at[:10], [e.detail["case"] for e in entries], len(entries)
     items = sum(int(e.detail.get("count", 0)) for e in entries)
+    notices = sum(int(e.detail.get("notices", 0)) for e in entries)
     since = last.at
     old = take_running(timeline, day, "absorbed", "running")
     if old is not None:
         cases = [*old.detail.get("cases", []), *cases]
         count += int(old.detail.get("cases_count", 0))
         items += int(old.detail.get("count", 0))
+        notices += int(old.detail.get("notices", 0))
         since = str(old.detail.get("since", old.at))
     newest = absorbed[-1]
     what = last.what
@@ -182,10 +187,19 @@ def _running(
         "cases": cases[-MERGED_IDS:],
         "cases_count": count,
         "count": items,
+        "notices": notices,
         "since": since,
         "running": True,
     }
     return last.model_copy(update={"what": what, "detail": detail})
+
+
+def _stays(e: TimelineEntry) -> bool:
+    """An entry a brief merge leaves on the absorbed case: system bookkeeping, or a notice
+    the system sent for that case (it is on record there, under its own message id)."""
+    if e.detail.get("event") in BOOKKEEPING:
+        return True
+    return e.actor == SYSTEM and "message_id" in e.detail
 
 
 def _interleave(timeline: list[TimelineEntry], moved: list[TimelineEntry]) -> list[TimelineEntry]:

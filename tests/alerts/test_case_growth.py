@@ -133,8 +133,8 @@ def test_cases_found_to_be_one_event_merge_with_one_write_of_the_target(
 ) -> None:
     """Ten small cases a batch shows to be the large case's event: the target is written
     once for all of them (and once for the batch's items), each absorbed case once; only
-    their entries of what people did and what was sent move, not their bookkeeping, and one
-    running entry a day says which cases the system merged in."""
+    their entries of what people did move, not their bookkeeping nor the notices the system
+    sent, and one running entry a day says which cases the system merged in."""
     feed(stage, "evt-big", 0, 1_000)
     smalls = [f"evt-s{k}" for k in range(10)]
     stage.process(
@@ -251,3 +251,36 @@ def test_a_new_process_replaying_a_batch_adds_nothing(
         finally:
             ctx.close()
         assert case.items == [f"item-{n}" for n in range(1_500)]
+
+
+def test_cases_that_sent_notices_merge_in_without_growing_the_target(stage: AlertStage) -> None:
+    """A viral event absorbs a small case every so often, and each small case has sent its
+    own notices (report-up): those stay on record on the small case, under its message id;
+    the target's running entry counts them, so its timeline (every write of it, and the
+    alert stage's memory) does not grow with the number of cases it absorbs (issue #11)."""
+    feed(stage, "evt-big", 0, 200)
+    lengths = []
+    for round_ in range(3):
+        smalls = [f"evt-r{round_}-{k}" for k in range(10)]
+        important = [
+            make_scored(1_000 * (round_ + 1) + k, event_id=e, importance="important")
+            for k, e in enumerate(smalls)
+        ]
+        stage.process([Envelope(None, it) for it in important])  # type: ignore[arg-type]
+        for e in smalls:  # each small case sent its own notice before it was merged
+            assert any("message_id" in x.detail for x in case_of(stage, e).timeline)
+        links = [
+            make_scored(5_000 + 100 * round_ + k, event_id="evt-big", same_event_as=[e])
+            for k, e in enumerate(smalls)
+        ]
+        stage.process([Envelope(None, it) for it in links])  # type: ignore[arg-type]
+        big = case_of(stage, "evt-big")
+        lengths.append(len(big.timeline))
+        for e in smalls:
+            small = case_of(stage, e)
+            assert small.status == "dismissed"
+            assert any("message_id" in x.detail for x in small.timeline)  # still on record
+    assert lengths[0] == lengths[1] == lengths[2], lengths
+    assert not [e for e in big.timeline if "from_case" in e.detail]
+    (running,) = [e for e in big.timeline if e.detail.get("event") == "absorbed"]
+    assert running.detail["cases_count"] == 30 and running.detail["notices"] >= 30
