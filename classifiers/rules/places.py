@@ -15,9 +15,12 @@ speech say which are names (word_bounds.py).
 Neither is a region at the head of a product ("兰州拉面", "哈密瓜": `products` of
 data/regions.yaml), nor a county whose stem is a verb (`verb_counties`) when a department
 of ours follows ("县市场监管局会同县农业农村局": 会同, jointly with); "湖南会同县" is one.
-A town's short name ("龙门") is read as ours only where it is a place, not right after
-another region nor inside a longer name ("洛阳龙门石窟"): `PlaceEvidence.short_towns`, which
-the relevance veto and the town features read.
+A town's short name ("龙门") is read as ours only where it is a place (short_towns.py):
+`PlaceEvidence.short_towns`, which the relevance veto and the town features read, and
+`short_anchors`, a weaker anchor of relevance.
+Nor is a region or neighbour named by a street, a way of speaking or a person's origin here
+("上海路", "北京东路", "四川口音", "海口话", "重庆人开的店": `named_after` of data/regions.yaml),
+though "去上海/路上", "北京/人民医院", "广东人社厅" are still there (jieba's word boundaries).
 """
 
 from __future__ import annotations
@@ -27,12 +30,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from classifiers.lexicon import Hit, LexiconMatcher, load_data
-from classifiers.rules.word_bounds import (
-    ends_in_name,
-    in_longer_name,
-    inside_a_word,
-    place_word_at,
-)
+from classifiers.rules.short_towns import ShortTownReader
+from classifiers.rules.word_bounds import ends_in_name, inside_a_word, place_word_at, word_after
 from pipeline.models import Jurisdiction
 from pipeline.profile import JurisdictionProfile
 
@@ -65,6 +64,8 @@ _GENERIC_ORGANS = frozenset(_LOCAL_WORDS) - {"县城", "县里"}
 _PROVINCE_CONTEXT = ("海南", "琼")
 _FAIRS = ("节", "文化节", "博览会", "展销会")  # "青岛啤酒节": held there
 _WEIGHTS = {"town": 2.0, "landmark": 1.5, "village": 1.0}
+# "广东人社厅", "北京人大", "上海人民": an organ of the region, not a person from it
+_PEOPLE_ORGANS = set("社大民口员防武才行工力事")
 
 
 @dataclass
@@ -79,6 +80,8 @@ class PlaceEvidence:
     # a town's short name ("龙门") → where it is first read as our town, not inside another
     # place's name ("洛阳龙门石窟", "鲤鱼跳龙门")
     short_towns: dict[str, int] = field(default_factory=dict)
+    # short names read as ours with a place's context: a weaker anchor of relevance
+    short_anchors: list[str] = field(default_factory=list)
 
     def outside(self) -> Counter[str]:
         """Mentions of places that are not ours: neighbours and other regions."""
@@ -135,18 +138,29 @@ class PlaceLocator:
         self._parsed: dict[tuple[str, ...], _Parsed] = {}  # a hit's labels, split once
         # "兰州拉面", "哈密瓜": a region's name at the head of a product's, not a place
         self._products = tuple(map(str, regions.get("products") or ()))
+        # "上海路", "四川话", "重庆人开的": a street, speech or origin named after a region
+        self._named_after = frozenset(map(str, regions.get("named_after") or ()))
+        self._named_heads = frozenset(w[0] for w in self._named_after)  # to skip jieba
         # counties whose stem is a verb ("会同", jointly with), and the words of ours that
         # such a stem may run into ("会同/县农业农村局", "比如/县城")
-        self._verb_counties = frozenset(map(str, regions.get("verb_counties") or ()))
+        self._verb_counties = frozenset(
+            map(
+                str,
+                (
+                    *(regions.get("verb_counties") or ()),
+                    *(regions.get("verb_counties_derived") or ()),
+                ),
+            )
+        )
         organs = {w for w, ls in labels.items() if "local" in ls and w.startswith("县")}
         self._organs = tuple(sorted(organs - _GENERIC_ORGANS, key=len, reverse=True))
         self._all_organs = tuple(sorted(organs, key=len, reverse=True))
-        self._own_names = tuple(
-            n for n in (*self._own_prefixes, *(t.name for t in profile.towns)) if n
+        own_names = tuple(n for n in (*self._own_prefixes, *(t.name for t in profile.towns)) if n)
+        self._short_towns = ShortTownReader(
+            (t.name.removesuffix("镇").removesuffix("乡") for t in profile.towns),
+            own_names,
+            self._theirs_before,
         )
-        shorts = {t.name.removesuffix("镇").removesuffix("乡") for t in profile.towns}
-        shorts = sorted((s for s in shorts if len(s) >= 2), key=len, reverse=True)
-        self._short_re = re.compile("|".join(map(re.escape, shorts))) if shorts else None
 
     @property
     def matcher(self) -> LexiconMatcher:
@@ -175,6 +189,8 @@ class PlaceLocator:
                     ev.strong.append(hit.word)
                 continue
             if "neighbour" in kinds:
+                if self._named_at(text, hit.start, hit.end):
+                    continue  # "海口话", "琼海路": speech or a street here
                 ev.neighbours[found[1]] += 1
                 other_start, other_end = hit.start, hit.end
                 other_ends.add(hit.end)
@@ -184,6 +200,8 @@ class PlaceLocator:
                     continue  # "知道县医院", "涉县政务": two words' halves, not 道县 / 涉县
                 if self._product_at(text, hit.end):
                     continue  # "兰州拉面", "北京烤鸭店", "哈密瓜": a product, not the place
+                if self._named_at(text, hit.start, hit.end):
+                    continue  # "上海路", "四川口音", "重庆人开的店": named after it, here
                 if hit.start != other_end and (organ := self._organ_after(text, hit, ours_end)):
                     ev.weak.append(organ)  # "会同县农业农村局": 会同 (jointly with) + ours
                     ours_end = hit.start + len(hit.word) - 1 + len(organ)
@@ -208,9 +226,19 @@ class PlaceLocator:
                 ev.foreign.append(text[other_start : hit.end])
                 continue
             self._place(text, hit.word, hit.start, found, ev)
-        if self._short_re is not None:
-            ev.short_towns = self._short_readings(text, other_ends)
+        ev.short_towns = self._short_towns.read(text, other_ends, ev)
         return ev
+
+    def _named_at(self, text: str, start: int, end: int) -> bool:
+        """Whether the region text[start:end] names a street, a way of speaking or a
+        person's origin ("上海/路", "四川话", "湖南人"), by the word after it; "人" not
+        before an organ's abbreviation ("广东人社厅", "北京人大")."""
+        if text[end : end + 1] not in self._named_heads:
+            return False  # the word after starts there: no jieba cut needed
+        word = word_after(text, start, end)
+        if word[:1] == "人" and "人" in self._named_after:
+            return text[end + 1 : end + 2] not in _PEOPLE_ORGANS
+        return word in self._named_after
 
     def _product_at(self, text: str, at: int) -> bool:
         """Whether a product word starts at `at` and is no fair of it ("青岛啤酒节" is held
@@ -231,30 +259,6 @@ class PlaceLocator:
         organs = self._all_organs if hit.start == ours_end else self._organs
         return next((o for o in organs if text.startswith(o, at)), None)
 
-    def _short_readings(self, text: str, other_ends: set[int]) -> dict[str, int]:
-        """Each short town name's first place reading ("在龙门", "龙门的村民", "龙门镇"),
-        skipping its occurrences inside another place's name: right after another region
-        ("洛阳龙门", "茅畲乡龙门村") or inside a longer name of jieba's dictionary
-        ("龙门石窟", "鲤鱼跳龙门")."""
-        found: dict[str, int] = {}
-        for m in self._short_re.finditer(text):  # one C scan for all the names
-            short = m.group()
-            if short not in found and self._town_reading(text, m.start(), m.end(), other_ends):
-                found[short] = m.start()
-        return found
-
-    def _town_reading(self, text: str, start: int, end: int, other_ends: set[int]) -> bool:
-        if start in other_ends:
-            return False
-        prefix = _PREFIX.search(text, max(0, start - 10), start)
-        if prefix and not self._own_prefix(prefix.group(1)) and ends_in_name(prefix.group(1)):
-            return False
-        if text.startswith(("镇", "乡"), end):
-            return True  # "龙门镇": the town's full name, no longer word of another place
-        # after our own name ("定安龙河镇") a word across both ("安龙") is no other place
-        own = any(text.endswith(name, 0, start) for name in self._own_names)
-        return not in_longer_name(text, start, end, start if own else max(0, start - 4))
-
     def _short_named(self, text: str, hit: Hit) -> bool:
         """A one-character-stem county is named as a place: its level repeated after it
         ("道县县委", "芒市市区") or its province or city in the text ("湖南…道县")."""
@@ -264,16 +268,10 @@ class PlaceLocator:
 
     def _place(self, text: str, word: str, start: int, found: _Parsed, ev: PlaceEvidence):
         _, _, kind, towns, unique = found
-        prefix = _PREFIX.search(text, max(0, start - 10), start)
         names = self._town_names
         own_town_before = any(text.endswith(names[c], 0, start) for c in towns)
-        if (
-            prefix
-            and not own_town_before
-            and not self._own_prefix(prefix.group(1))
-            and ends_in_name(prefix.group(1))
-        ):
-            ev.foreign.append(prefix.group(1) + word)
+        if not own_town_before and (theirs := self._region_before(text, start)):
+            ev.foreign.append(theirs + word)
             return
         if kind == "village" and len(word) <= 2 and not own_town_before:
             return
@@ -284,6 +282,16 @@ class PlaceLocator:
             if word not in words:
                 words.append(word)
         (ev.weak if kind == "village" else ev.strong).append(word)
+
+    def _region_before(self, text: str, start: int) -> str | None:
+        """Another region's name ending right before `start` ("新郑市|龙湖镇"), not ours."""
+        prefix = _PREFIX.search(text, max(0, start - 10), start)
+        if prefix and not self._own_prefix(prefix.group(1)) and ends_in_name(prefix.group(1)):
+            return prefix.group(1)
+        return None
+
+    def _theirs_before(self, text: str, start: int) -> bool:
+        return self._region_before(text, start) is not None
 
     def _own_prefix(self, name: str) -> bool:
         if name.endswith(_COMMON_AREAS) or name.endswith(_LOCAL_WORDS):  # "报道我县定城镇"

@@ -1,6 +1,8 @@
 """Relevance: the item concerns public affairs of the monitored jurisdiction.
 
-Needs a place anchor (see places.py) and public-affairs content (a category, a department,
+Needs a place anchor (see places.py: a strong one; a town's short name read as a place in
+a place's context, "龙门的村民", unless our names are claimed by another region; weak ones
+from a local source or beside 海南) and public-affairs content (a category, a department,
 or the public-affairs lexicon of data/relevance.yaml). An advertisement or entertainment
 piece that only mentions 定安 is not relevant; neither is an event that mainly happens in a
 neighbouring county, or anywhere else.
@@ -81,6 +83,8 @@ class RelevanceRule:
         outside = places.outside()
         if places.strong:
             anchor = "、".join(dict.fromkeys(places.strong))
+        elif places.short_anchors and not places.foreign:
+            anchor = "、".join(places.short_anchors)
         elif places.weak and (local or places.province_context):
             anchor = "、".join(dict.fromkeys(places.weak))
         elif local and not outside and (item.source_type in _PUBLIC_SOURCES or categories):
@@ -91,7 +95,8 @@ class RelevanceRule:
             if outside:
                 return RelevanceResult(False, f"外地事件：{outside.most_common(1)[0][0]}")
             return RelevanceResult(False, "未提及本辖区")
-        own = len(places.strong) + len(places.weak)
+        # a short town name is the weaker anchor: a tie with another region goes to it
+        own = len(places.strong) + len(places.weak) + 0.5 * len(places.short_anchors)
         if outside and not places.town_scores:
             where, count = outside.most_common(1)[0]
             if count > own:

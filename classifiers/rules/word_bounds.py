@@ -64,6 +64,25 @@ def in_longer_name(text: str, start: int, end: int, left: int) -> bool:
     return False
 
 
+def word_after(text: str, start: int, end: int) -> str:
+    """The word that follows the name text[start:end] by jieba's word boundaries: the rest
+    of one word that holds it ("北京路" → "路", "四川话" → "话"), else the next word
+    ("上海/路" → "路", "上海/路上" → "路上", "北京/人民" → "人民"); "" when none."""
+    tokens = base_segmenter().cut(text[start : end + 4])
+    if not tokens or not tokens[0].startswith(text[start:end]):
+        return ""
+    if len(tokens[0]) > end - start:
+        return tokens[0][end - start :]
+    return tokens[1] if len(tokens) > 1 else ""
+
+
+def word_before(text: str, start: int) -> str:
+    """The word that ends at `start` by jieba's word boundaries ("我/在|龙门" → "在", but
+    "现在|龙门" → "现在"): a preposition of place only when it is a word of its own."""
+    tokens = base_segmenter().cut(text[max(0, start - 4) : start])
+    return tokens[-1] if tokens else ""
+
+
 def _common(tag: str) -> bool:
     """A part-of-speech tag of jieba's dictionary that is no proper name (ns, nr, nt, nz)."""
     return tag == "n" or not tag.startswith("n")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from classifiers.analysis import ItemAnalyzer
 from classifiers.baseline import RulesClassifier
 from pipeline.models import Item
 from pipeline.profile import JurisdictionProfile, load_profile
@@ -80,6 +81,12 @@ def profile() -> JurisdictionProfile:
 @pytest.fixture(scope="session")
 def classifier(profile: JurisdictionProfile) -> RulesClassifier:
     return RulesClassifier(profile)
+
+
+@pytest.fixture(scope="session")
+def analyzer(profile: JurisdictionProfile) -> ItemAnalyzer:
+    """One analyser for the place and relevance readings' tests (building one takes ~1 s)."""
+    return ItemAnalyzer(profile)
 
 
 def write_config(tmp_path: Path, **classify_options: Any) -> Path:

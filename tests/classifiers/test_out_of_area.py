@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.analysis import ItemAnalyzer
 from classifiers.bundle import load_model
 from classifiers.model_classifier import ModelClassifier
 from classifiers.rules import relevance
@@ -19,11 +18,6 @@ from crawlers.clean import clean_text
 from pipeline.profile import load_profile
 from tests.classifiers.conftest import item
 from tests.crawlers.conftest import SEEDS
-
-
-@pytest.fixture(scope="module")
-def analyzer(profile) -> ItemAnalyzer:
-    return ItemAnalyzer(profile)
 
 
 @pytest.mark.parametrize(

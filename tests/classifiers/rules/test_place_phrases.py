@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.analysis import ItemAnalyzer
 from classifiers.baseline import RulesClassifier
 from classifiers.bundle import load_model
 from classifiers.model_classifier import ModelClassifier
 from classifiers.rules.relevance import out_of_area
 from tests.classifiers.conftest import item
-
-
-@pytest.fixture(scope="module")
-def analyzer(profile) -> ItemAnalyzer:
-    return ItemAnalyzer(profile)
 
 
 @pytest.mark.parametrize(

@@ -8,19 +8,17 @@ place reading nearby ("湖南会同县", "新疆哈密", "在龙门") must still
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
-from classifiers.analysis import ItemAnalyzer
 from classifiers.features import rule_features
+from classifiers.lexicon import load_data
 from classifiers.rules.relevance import out_of_area
 from tests.classifiers.conftest import item
 
 LONGMEN = "469021105"  # 龙门镇
-
-
-@pytest.fixture(scope="module")
-def analyzer(profile) -> ItemAnalyzer:
-    return ItemAnalyzer(profile)
 
 
 @pytest.mark.parametrize(
@@ -155,3 +153,42 @@ def test_the_veto_reads_our_short_town_only_as_a_place(analyzer) -> None:
     assert ours.places.short_towns == {"龙门": 2}
     assert out_of_area(ours.places, ours.content, ours.short_towns) is None
     assert f"tsuffix:{LONGMEN}" not in rule_features(ours, ours.short_towns, ours.seat)
+
+
+def _derive_verb_counties(names: list[str]) -> set[str]:
+    path = Path(__file__).parents[3] / "classifiers" / "data" / "build_regions.py"
+    spec = importlib.util.spec_from_file_location("build_regions", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # defines functions only; the build runs under __main__
+    return set(module.derive_verb_counties(names))
+
+
+def test_verb_counties_are_derived_from_the_dictionary() -> None:
+    regions = load_data("regions.yaml")
+    derived = _derive_verb_counties(regions["regions"])
+    assert {"比如县", "延长县"} <= derived
+    assert not {"公安县", "石门县", "资源县", "会同县"} & derived  # nouns: 会同 is kept by hand
+    # adjectives and locatives: "南部县医院", "中方县医院" are those counties' hospitals
+    assert not {"南部县", "中方县", "富裕县", "平定县"} & derived
+    assert set(regions["verb_counties_derived"]) == derived
+    assert {"会同县", "比如县", "延长县"} <= set(regions["verb_counties"])  # the hand list
+
+
+@pytest.mark.parametrize(
+    ("text", "organ"),
+    [
+        ("建议延长县城公交的末班车时间，晚上下班没车回家", "县城"),  # 延长: to extend
+        ("比如县城的菜市场，下雨天到处是积水", "县城"),
+    ],
+)
+def test_a_derived_verb_county_runs_into_our_organ(analyzer, text: str, organ: str) -> None:
+    a = analyzer.analyze(item(text))
+    assert not a.places.elsewhere, a.places.elsewhere
+    assert organ in a.places.weak, a.places.weak
+
+
+def test_a_derived_verb_county_named_as_a_place_is_elsewhere(analyzer) -> None:
+    a = analyzer.analyze(item("四川南部县发生山洪，多个乡镇受灾"))
+    assert "南部县" in a.places.elsewhere, a.places.elsewhere
+    assert not a.verdict.relevant
