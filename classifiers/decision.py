@@ -23,6 +23,7 @@ from pipeline.models import DepartmentRef, Item, Jurisdiction, ScoredItem
 SENTIMENT_ZH = {"negative": "负面", "neutral": "中性", "positive": "正面"}
 SEVERITY_ZH = {"especially_major": "特别重大", "major": "重大", "larger": "较大", "general": "一般"}
 _ITEM_FIELDS = tuple(Item.model_fields)
+_ITEM_SET = frozenset(_ITEM_FIELDS)
 _SCORED_FIELDS = tuple(ScoredItem.model_fields)
 _SCORED_SET = frozenset(_SCORED_FIELDS)
 _PLAIN = (
@@ -73,7 +74,9 @@ class ScoredItemBuilder:
 
     def build(self, a: Analysis, d: Decision) -> ScoredItem:
         item = a.item
-        base = {name: getattr(item, name) for name in _ITEM_FIELDS}
+        base = dict(item.__dict__)  # a model's fields are its __dict__ (extras are apart)
+        if base.keys() != _ITEM_SET:  # not exactly an Item's fields: field by field
+            base = {name: getattr(item, name) for name in _ITEM_FIELDS}
         base.update(title=a.title, text=a.text, author=a.author, extra=dict(item.extra))
         assessment = self.risk.assess(item, d.relevant, d.categories, d.sentiment, d.severity)
         if a.empty:  # nothing to read: nothing to look at

@@ -1,11 +1,14 @@
 """Features of an analysed item: words, character n-grams and the rules' evidence.
 
 Four blocks, each TF-IDF weighted (sublinear tf) and L2-normalised on its own:
-- words: the jieba tokens (profile dictionary) and adjacent-token bigrams, lower-cased;
+- words: the jieba tokens (profile dictionary), lower-cased (bigrams did not help in
+  cross-validation);
 - chars: character 1–3-grams of the letters/digits/CJK of the text, packed into uint64 keys
-  (21 bits per code point) and looked up with `np.searchsorted` — no Python per n-gram;
-- rules: what the rules found (source type, place evidence, rule categories, gazetteer town,
-  rule lead department, relevance verdict), so a model learns when to trust them;
+  (21 bits per code point) and looked up in a numpy hash table (`sparse.KeyIndex`) — no
+  Python per n-gram;
+- rules: what the rules found (rule_features.py: source type, place evidence, rule
+  categories, gazetteer town, rule lead department, relevance verdict), so a model learns
+  when to trust them;
 - reach: reach.py's scale and reach cues (counts of people, 村民们/全村…, metrics bins).
 - situation: the routing guide's recurring situations (situations.py), for the lead head.
 Each head weighs the blocks differently (training.BLOCK_WEIGHTS).
@@ -14,21 +17,19 @@ Feature names (for explanations) are the word, the n-gram, or the rule feature's
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain, repeat
 
-import ahocorasick
 import numpy as np
 import scipy.sparse as sp
 
 from classifiers.analysis import Analysis
 from classifiers.minhash import code_points, shingle_core
 from classifiers.reach import reach_features, scale_features
+from classifiers.rule_features import rule_features
 from classifiers.situations import PREFIXES as SITUATION_PREFIXES
 from classifiers.situations import situation_features
 from classifiers.sparse import KeyIndex, tfidf_matrix
@@ -38,6 +39,7 @@ BLOCKS = ("word", "char", "rule", "reach", "situation")
 REACH_PREFIXES = ("scale:", "one:", "reach:")  # reach.py's features: their own block
 EXTRA_FEATURES = True  # reach and scale (reach.py) in the rules block
 SITUATION_FEATURES = True  # the routing guide's situations (situations.py): the last block
+_CACHED = ("_names", "_index", "_interned")  # built from the vocabulary
 
 
 @dataclass
@@ -106,94 +108,6 @@ def key_name(key: int) -> str:
     return "".join(reversed(chars))
 
 
-_SEAT_WORDS = ("县城", "城区", "县医院", "县人民医院", "县中医院", "县妇幼", "县一小", "县二小")
-_TOWN_SUFFIX = re.compile(
-    r"^(?:镇|墟|中学|小学|中心|卫生院|派出所|那边|这边|这里|那里|一带|人|街|市场)"
-)
-
-
-@lru_cache(maxsize=64)
-def _town_automaton(shorts: tuple[str, ...]) -> ahocorasick.Automaton:
-    """The short town names and the seat words, found together in one C pass."""
-    automaton = ahocorasick.Automaton()
-    for word in (*shorts, *_SEAT_WORDS):
-        automaton.add_word(word, (len(word), word))
-    automaton.make_automaton()
-    return automaton
-
-
-def town_features(
-    text: str,
-    short_names: dict[str, str],
-    seat: str | None,
-    readings: dict[str, int] | None = None,
-) -> list[str]:
-    """A town named without 镇 ("岭口墟", "富文中学", "龙湖人"), and the county seat (县城).
-    Each word's first occurrence (as `str.find` gives it) comes from one Aho-Corasick pass;
-    `readings` (PlaceEvidence.short_towns), when given, is where each short name is first
-    read as our town, not inside another place's name ("洛阳龙门石窟")."""
-    first: dict[str, int] = {}
-    for end, (size, word) in _town_automaton(tuple(short_names)).iter(text):
-        if word not in first:  # occurrences of one word come in text order
-            first[word] = end - size + 1
-    feats = []
-    for short, code in short_names.items():
-        at = first.get(short, -1) if readings is None else readings.get(short, -1)
-        if at >= 0:
-            feats.append(f"tshort:{code}")
-            if _TOWN_SUFFIX.match(text[at + len(short) : at + len(short) + 3]):
-                feats.append(f"tsuffix:{code}")
-    if seat and any(w in first for w in _SEAT_WORDS):
-        feats.append(f"seat:{seat}")
-    return feats
-
-
-def rule_features(
-    a: Analysis, towns: dict[str, str] | None = None, seat: str | None = None
-) -> list[str]:
-    feats = [f"src:{a.item.source_type}", f"verdict:{a.verdict.relevant}"]
-    reason = a.verdict.reason
-    for prefix, code in (
-        ("地名属外地", "foreign"),
-        ("外地事件", "elsewhere"),
-        ("主要涉及", "mainly_outside"),
-        ("广告", "commercial"),
-        ("未提及", "no_anchor"),
-        ("提及", "no_public"),
-    ):
-        if reason.startswith(prefix):
-            feats.append(f"reason:{code}")
-            break
-    p = a.places
-    for flag, on in (
-        ("strong", p.strong),
-        ("weak", p.weak),
-        ("foreign", p.foreign),
-        ("neighbour", p.neighbours),
-        ("elsewhere", p.elsewhere),
-        ("province", p.province_context),
-    ):
-        if on:
-            feats.append(f"place:{flag}")
-    feats += [f"rcat:{c}" for c in a.found.categories]
-    feats += [f"rtown:{code}" for code in p.town_scores]
-    if a.place is not None and a.place.level == "town":
-        feats.append(f"gtown:{a.place.code}")
-    if towns:
-        feats += town_features(a.content[:5_000], towns, seat, p.short_towns)
-    ev = a.department_evidence
-    if ev is not None:
-        feats += [f"named:{code}" for code in ev.named]
-        feats += [f"kw:{code}" for code in ev.keywords]
-    for n, d in enumerate(a.departments):
-        evidence = d.why.startswith(("文中点名", "职责关键词"))
-        if n == 0:
-            feats.append(f"rlead:{d.code}" + ("" if evidence else ":default"))
-        elif evidence:
-            feats.append(f"rdept:{d.code}")
-    return feats
-
-
 def make_doc(a: Analysis, chars: np.ndarray | None = None) -> Doc:
     """Words (jieba tokens; bigrams did not help in cross-validation), chars and rules;
     `chars`: the item's char keys when computed already (`make_docs`)."""
@@ -255,7 +169,7 @@ class FeatureSpace:
         return len(self.words) + len(self.char_vocab) + len(self.rules)
 
     def fit(self, docs: Sequence[Doc]) -> FeatureSpace:
-        for cached in ("_names", "_index", "_interned"):  # built from the old vocabulary
+        for cached in _CACHED:  # built from the old vocabulary
             self.__dict__.pop(cached, None)
         n = len(docs)
         word_df = Counter(w for d in docs for w in set(d.words))
@@ -329,6 +243,4 @@ class FeatureSpace:
         return names[0][column] if column < char_off else names[1][column - rule_off]
 
     def __getstate__(self) -> dict:
-        return {
-            k: v for k, v in self.__dict__.items() if k not in ("_names", "_index", "_interned")
-        }
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHED}

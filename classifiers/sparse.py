@@ -29,7 +29,7 @@ class KeyIndex:
         self.shift = np.uint64(64 - size.bit_length() + 1)
         self.mask = size - 1
         self.keys = np.zeros(size, dtype=np.uint64)
-        self.cols = np.full(size, -1, dtype=np.int64)
+        self.cols = np.full(size, -1, dtype=np.int32)  # int32: less memory to fetch from
         slots = self._slots(keys)
         for col, (key, slot) in enumerate(zip(keys.tolist(), slots.tolist(), strict=True)):
             while self.keys[slot]:
@@ -47,11 +47,12 @@ class KeyIndex:
         once; only the few keys whose home slot holds another key probe further."""
         slots = self._slots(keys)
         found = self.keys.take(slots)
-        hit = found == keys
         out = self.cols.take(slots)
-        out[~hit] = -1
-        active = np.flatnonzero(~hit & (found != 0))
-        slots = (slots[active] + 1) & self.mask
+        miss = found != keys
+        np.putmask(out, miss, -1)
+        active = np.flatnonzero(miss)
+        active = active[found.take(active) != 0]  # an empty home slot: unknown, no probe
+        slots = (slots.take(active) + 1) & self.mask
         while len(active):
             found = self.keys[slots]
             hit = found == keys[active]
@@ -75,16 +76,15 @@ def tfidf_matrix(
     key *= n_cols
     key += cols
     key.sort()
-    key = key.astype(np.int64)
-    if len(key):
+    if len(key):  # each distinct key once, with its count
         new = np.empty(len(key), dtype=bool)
         new[0] = True
         np.not_equal(key[1:], key[:-1], out=new[1:])
         starts = np.flatnonzero(new)
         counts = np.diff(np.append(starts, len(key)))
-        key = key[starts]
+        key = key[starts].astype(np.int64)
     else:
-        counts = np.zeros(0, dtype=np.int64)
+        key, counts = key.astype(np.int64), np.zeros(0, dtype=np.int64)
     # the keys are sorted: each (row, block) segment starts where its first key would be
     firsts = (np.arange(n_rows, dtype=np.int64)[:, None] * n_cols + edges[None, :]).ravel()
     seg_ptr = np.empty(n_rows * n_blocks + 1, dtype=np.int64)

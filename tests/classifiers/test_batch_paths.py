@@ -6,7 +6,9 @@
 - the segmented top-k explanations equal a sort, ties included;
 - the normaliser's, the PII masker's and the reach features' skipped substitutions would
   not have changed the text;
-- `construct` builds what `model_construct` builds; a batch runs with the GC paused.
+- `construct` builds what `model_construct` builds, and an Item's fields copied from its
+  __dict__ are those copied one by one; a batch runs with the GC paused;
+- the town features read with the place readings equal `str.find` and `in`.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def test_score_many_pauses_the_gc_and_restores_it(classifier) -> None:
 def test_town_features_from_one_pass_equal_str_find() -> None:
     """`town_features` reads each short town name's first occurrence from one Aho-Corasick
     pass: the features are those of `str.find` and `in` on the text."""
-    from classifiers.features import _SEAT_WORDS, _TOWN_SUFFIX, town_features
+    from classifiers.rule_features import _SEAT_WORDS, _TOWN_SUFFIX, town_features
 
     def plain(text: str, shorts: dict[str, str], seat: str | None) -> list[str]:
         feats = []
@@ -251,3 +253,40 @@ def test_town_features_from_one_pass_equal_str_find() -> None:
     for text in sample:
         for seat in ("t1", None):
             assert town_features(text, shorts, seat) == plain(text, shorts, seat), text
+
+
+def test_town_features_with_readings_equal_str_find_and_in() -> None:
+    """With the place readings given, the short names are read there, and the county seat
+    is found by substring (the one Aho-Corasick pass is then not needed)."""
+    from classifiers.rule_features import _SEAT_WORDS, _TOWN_SUFFIX, town_features
+
+    shorts = {"岭口": "t1", "龙湖": "t2", "新竹": "t5"}
+    rng = random.Random(8)
+    alphabet = [*shorts, *_SEAT_WORDS, "镇", "墟", "中学", "人", "县", "城", "，"]
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 10)))
+        readings = {s: text.find(s) for s in shorts if s in text and rng.random() < 0.7}
+        expected = []
+        for short, code in shorts.items():
+            at = readings.get(short, -1)
+            if at >= 0:
+                expected.append(f"tshort:{code}")
+                if _TOWN_SUFFIX.match(text[at + len(short) : at + len(short) + 3]):
+                    expected.append(f"tsuffix:{code}")
+        if any(w in text for w in _SEAT_WORDS):
+            expected.append("seat:t9")
+        assert town_features(text, shorts, "t9", readings) == expected, text
+
+
+def test_scored_item_from_the_items_dict_equals_field_by_field(classifier, monkeypatch) -> None:
+    """`ScoredItemBuilder.build` copies an Item's fields from its __dict__; an item of a
+    newer schema (its extra fields dropped) gives what the field-by-field copy gives."""
+    from classifiers import decision
+
+    items = [
+        item("定安县龙湖镇停水三天，村民反映", 1, schema_version=99, note="新版本的字段"),
+        item("今天天气不错", 2),
+    ]
+    fast = [s.to_json() for s in classifier.score_many(items)]
+    monkeypatch.setattr(decision, "_ITEM_SET", frozenset())  # every item: field by field
+    assert [s.to_json() for s in classifier.score_many(items)] == fast

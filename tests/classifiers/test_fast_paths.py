@@ -1,6 +1,7 @@
 """The classify stage's fast paths give what the plain computations give.
 
-- the batch TF-IDF matrix equals the per-block one (sklearn `normalize` + `hstack`);
+- the batch TF-IDF matrix equals the per-block one (sklearn `normalize` + `hstack`); the
+  char n-grams' columns equal dict lookups (probe chains included);
 - the bulk explanations equal a per-item `argsort` of value × weight;
 - the division-free MinHash permutation equals `(a·x + b) mod (2^61 − 1)`;
 - ScoredItems assembled with `model_construct` pass a full validation unchanged, and so do
@@ -177,3 +178,21 @@ def test_department_ranking_does_not_depend_on_string_hashing() -> None:
         assert run.returncode == 0, run.stderr
         outputs.add(run.stdout)
     assert len(outputs) == 1
+
+
+def test_key_index_probes_past_its_home_slots() -> None:
+    """Keys sharing a home slot (and unknown keys landing on taken slots) are found by
+    probing on; the columns equal a dict lookup."""
+    from classifiers.sparse import KeyIndex
+
+    rng = np.random.default_rng(11)
+    pool = np.unique(rng.integers(1, 2**62, 20_000).astype(np.uint64))
+    home = KeyIndex(pool[:300])._slots(pool)  # the home slots in a table for 300 keys
+    vocab = pool[home < 64][:300]  # 300 keys in 64 home slots: long probe chains
+    index = KeyIndex(vocab)
+    assert len(index.keys) == 2048 and len(vocab) == 300
+    column = {int(k): c for c, k in enumerate(vocab)}
+    queries = np.concatenate((vocab, pool[:2_000], vocab[::-1]))
+    got = index.lookup(queries).tolist()
+    assert got == [column.get(int(k), -1) for k in queries.tolist()]
+    assert (index.lookup(vocab) == np.arange(len(vocab))).all()
