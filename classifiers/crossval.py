@@ -3,8 +3,10 @@
 The development metric: folds by event (GroupKFold), each fold's model trained with
 `train_bundle` on the other folds (its own choices again made by inner CV) and measured on
 the held-out fold with the same figures as `yuqing eval` (metrics.measure) — the test split
-is never read. Items are analysed once and shared by every fold.
-Run: python -m classifiers.crossval [--folds 5] [--errors FILE]
+is never read. Items are analysed once and shared by every fold. `--always FILE…`: training
+files in every fold's training set and never measured, to ask whether new items help on the
+others (the folds and figures are then the other files' alone).
+Run: python -m classifiers.crossval [--folds 5] [--errors FILE] [--always train_d.jsonl …]
 """
 
 from __future__ import annotations
@@ -38,17 +40,25 @@ def _scored(model: ModelClassifier, analyses: Sequence[Analysis]) -> list[Scored
 
 
 def cross_validate(
-    items: Sequence[CorpusItem], analyzer: ItemAnalyzer, folds: int = 5
+    items: Sequence[CorpusItem],
+    analyzer: ItemAnalyzer,
+    folds: int = 5,
+    always: Sequence[CorpusItem] = (),
 ) -> tuple[Figures, list[ScoredItem]]:
-    """Out-of-fold figures and the out-of-fold scored items (in the order of `items`)."""
+    """Out-of-fold figures and the out-of-fold scored items (in the order of `items`);
+    `always`: items added to every fold's training set, never measured."""
     examples = examples_of(items)
     analyses = [analyzer.analyze(e.item) for e in examples]
+    extra = examples_of(always)
+    extra_analyses = [analyzer.analyze(e.item) for e in extra]
     groups = np.array([i.event for i in items])
     scored: list[ScoredItem | None] = [None] * len(items)
     splitter = GroupKFold(n_splits=folds)
     for train, test in splitter.split(np.zeros(len(items)), groups=groups):
         bundle, _ = train_bundle(
-            [examples[i] for i in train], analyzer, analyses=[analyses[i] for i in train]
+            [examples[i] for i in train] + extra,
+            analyzer,
+            analyses=[analyses[i] for i in train] + extra_analyses,
         )
         model = ModelClassifier(analyzer.profile, bundle, analyzer=analyzer)
         for i, s in zip(test, _scored(model, [analyses[i] for i in test]), strict=True):
@@ -63,10 +73,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m classifiers.crossval")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--errors", type=Path, help="write the out-of-fold mistakes here")
+    parser.add_argument(
+        "--always", nargs="+", default=[], metavar="FILE", help="train on, never measure"
+    )
     args = parser.parse_args(argv)
     profile = load_profile("dingan")
-    items = CorpusLoader(profile).load_split("train", CORPUS_DIR)
-    figures, _ = cross_validate(items, ItemAnalyzer(profile), args.folds)
+    loader = CorpusLoader(profile)
+    always = {CORPUS_DIR / name for name in args.always}
+    files = sorted(set(CORPUS_DIR.glob("train_*.jsonl")) - always)
+    items = loader.load(files)
+    figures, _ = cross_validate(
+        items, ItemAnalyzer(profile), args.folds, loader.load(sorted(always))
+    )
     print(json.dumps(figures.headline()))
     for code, prf in figures.categories.items():
         print(f"  {code:18} P {prf.precision:.3f} R {prf.recall:.3f} F1 {prf.f1:.3f}")
