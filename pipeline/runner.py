@@ -28,6 +28,8 @@ from pipeline.topics import ALL_TOPICS, BY_NAME, DEAD_LETTER
 log = logging.getLogger("yuqing.runner")
 
 TRANSIENT = (BusError, StoreError, OSError)
+MAX_BACKOFF_S = 30.0
+PROBE_EVERY_S = 1.0  # while backing off, how often the backends are asked if they are back
 
 
 def install_signal_handlers(stop: threading.Event) -> None:
@@ -115,12 +117,32 @@ class StageRunner:
                     backoff,
                     exc,
                 )
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
+                # an outage that is over starts the next one's back-off afresh
+                back = self._back_off(backoff, stop)
+                backoff = 0.5 if back else min(backoff * 2, MAX_BACKOFF_S)
                 try:
                     consumer.seek_to_committed()
                 except TRANSIENT as again:  # still down: the next round backs off further
                     log.warning("stage %s: cannot rewind yet: %s", self.stage.name, again)
+
+    def _back_off(self, seconds: float, stop: threading.Event) -> bool:
+        """Wait out a back-off, but end it as soon as a backend seen down answers again (then
+        True): a long outage must not cost up to MAX_BACKOFF_S more once it is over. A backend
+        that answers throughout (it refused the batch for another reason) gets the full wait."""
+        until = time.monotonic() + seconds
+        seen_down = False
+        while not stop.wait(min(PROBE_EVERY_S, max(0.0, until - time.monotonic()))):
+            if time.monotonic() >= until:
+                return False
+            try:
+                self.ctx.check_backends()
+            except TRANSIENT:
+                seen_down = True
+                continue
+            if seen_down:
+                log.info("stage %s: the backend answers again, resuming", self.stage.name)
+                return True
+        return False
 
     def _maybe_tick(self) -> None:
         now = time.monotonic()

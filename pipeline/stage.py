@@ -87,6 +87,13 @@ class StageContext:
         value = encoded.encode("utf-8") if encoded is not None else record.to_bytes()
         self.producer.send(topic.name, value, key.encode("utf-8") if key is not None else None)
 
+    def check_backends(self) -> None:
+        """Raise BusError or StoreError while an opened backend does not answer."""
+        if self._bus is not None:
+            self._bus.check_reachable()
+        if self._stores is not None:
+            self._stores.check_reachable()
+
     def flush(self) -> None:
         if self._producer is not None:
             self._producer.flush()

@@ -102,6 +102,9 @@ class Bus(ABC):
         """Drop messages older than each topic's retention; returns how many were dropped."""
         return 0
 
+    def check_reachable(self) -> None:  # noqa: B027 - optional hook
+        """Raise BusError when the bus cannot be reached now (a local bus always can)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 

@@ -192,23 +192,49 @@ def split_credentials(bootstrap: str) -> tuple[str, dict[str, Any]]:
 
 
 class KafkaBusProducer(Producer):
+    """Sends with acks=all and the idempotent producer; a flush that fails abandons the
+    kafka-python client and the next send opens a new one. Kept, a client whose batches
+    expired while the broker was away confirmed nothing after it came back (kafka-python
+    3.0.12, tests/distributed/test_producer_restart.py); the runner re-sends the batch anyway."""
+
     def __init__(self, bus: KafkaBus):
         self._bus = bus
-        self._producer = bus.connect(
+        self._producer: Any = self._connect()
+        self._pending: list[tuple[str, Any]] = []  # (topic, kafka future)
+        self._refused: list[str] = []  # why a message could not even be queued
+
+    def _connect(self) -> Any:
+        timeout_ms = self._bus.options["request_timeout_ms"]
+        return self._bus.connect(
             _KafkaProducer,
             acks="all",
             retries=5,
             linger_ms=5,
-            max_block_ms=bus.options["request_timeout_ms"],
-            delivery_timeout_ms=2 * bus.options["request_timeout_ms"],
+            max_block_ms=timeout_ms,
+            delivery_timeout_ms=2 * timeout_ms,
             allow_auto_create_topics=False,
         )
-        self._pending: list[tuple[str, Any]] = []  # (topic, kafka future)
-        self._refused: list[str] = []  # why a message could not even be queued
+
+    def _abandon(self) -> None:
+        """Drop the client and whatever it still holds (the caller retries the batch)."""
+        client, self._producer = self._producer, None
+        if client is None:
+            return
+        try:
+            # close() first flushes, which a stuck client never finishes: force its I/O thread
+            # to fail the pending batches (kafka-python has no public call for this).
+            sender = getattr(client, "_sender", None)
+            if sender is not None:
+                sender.force_close()
+            client.close(timeout=5)
+        except Exception as exc:  # noqa: BLE001 - the client is thrown away regardless
+            log.warning("abandoning a Kafka producer: %s", redact(exc))
 
     def send(self, topic, value, key=None, headers=None) -> None:
         if not isinstance(value, bytes | bytearray):
             raise TypeError("message value must be bytes")
+        if self._producer is None:
+            self._producer = self._connect()  # BusError while the brokers are still down
         if not self._bus.topic_exists(topic):
             self._refused.append(f"topic {topic!r} does not exist")
             return
@@ -223,6 +249,8 @@ class KafkaBusProducer(Producer):
     def flush(self) -> None:
         pending, refused = self._pending, self._refused
         self._pending, self._refused = [], []
+        if self._producer is None:
+            return  # abandoned, and nothing sent since
         deadline = time.monotonic() + 3 * self._bus.options["request_timeout_ms"] / 1000
         try:
             while pending:
@@ -235,11 +263,15 @@ class KafkaBusProducer(Producer):
                     if time.monotonic() >= deadline:
                         raise
                     self._bus.check_reachable()
-        except KafkaError as exc:
+        except (KafkaError, BusError) as exc:
+            self._abandon()
+            if isinstance(exc, BusError):
+                raise
             raise self._bus.fail(f"{len(pending)} message(s) not confirmed", exc) from exc
-        failures = refused + [
-            f"{topic}: {future.exception}" for topic, future in pending if future.failed()
-        ]
+        failed = [f"{topic}: {future.exception}" for topic, future in pending if future.failed()]
+        if failed:
+            self._abandon()
+        failures = refused + failed
         if failures:
             more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
             raise self._bus.fail("write failed", "; ".join(failures[:3]) + more)
@@ -248,7 +280,8 @@ class KafkaBusProducer(Producer):
         try:
             self.flush()
         finally:
-            self._producer.close(timeout=5)
+            if self._producer is not None:
+                self._producer.close(timeout=5)
 
 
 class KafkaBusConsumer(Consumer):

@@ -249,6 +249,11 @@ class Stores:
     state: StateStore
     url: str = ""
     closers: list[Callable[[], None]] = field(default_factory=list)
+    ping: Callable[[], None] | None = None  # raises StoreError while a remote store is away
+
+    def check_reachable(self) -> None:
+        if self.ping is not None:
+            self.ping()
 
     def close(self) -> None:
         for close in self.closers:

@@ -332,4 +332,13 @@ def open_elasticsearch_stores(
         state=EsStateStore(es, prefix),
         url=url,
         closers=[es.close],
+        ping=lambda: _ping(es, url),
     )
+
+
+def _ping(es: Elasticsearch, url: str) -> None:
+    """One quick request, no retries: is the cluster answering at all?"""
+    try:
+        es.options(request_timeout=3, max_retries=0).info()
+    except ES_ERRORS as exc:
+        raise StoreError(f"Elasticsearch at {redact(url)} unreachable: {reason(exc)}") from exc

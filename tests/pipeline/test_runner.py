@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.bus.base import BusError
 from pipeline.bus.local import SqliteBus
 from pipeline.config import load_settings
 from pipeline.runner import StageRunner
@@ -185,3 +186,43 @@ def test_bad_stage_options_are_reported_with_file_and_key(tmp_path, mode):
     message = err.decode()
     assert str(config) in message and "stages.effect" in message
     assert ("no_such_option" in message) if mode == "bad key" else ("delay_s" in message)
+
+
+def _runner_probing(tmp_path, monkeypatch, answers: list[bool]) -> tuple[StageRunner, list[float]]:
+    """A runner whose backends answer (True) or not (False) at successive probes."""
+    monkeypatch.setattr("pipeline.runner.PROBE_EVERY_S", 0.05)
+    ctx = StageContext(load_settings(write_config(tmp_path)))
+    runner = StageRunner(EffectStage(ctx, EffectStage.Options()))
+    probes: list[float] = []
+
+    def check_backends() -> None:
+        probes.append(time.monotonic())
+        if not answers[min(len(probes), len(answers)) - 1]:
+            raise BusError("down")
+
+    monkeypatch.setattr(ctx, "check_backends", check_backends)
+    return runner, probes
+
+
+def test_back_off_ends_when_a_backend_seen_down_answers_again(tmp_path, monkeypatch):
+    runner, probes = _runner_probing(tmp_path, monkeypatch, [False, False, True])
+    started = time.monotonic()
+    assert runner._back_off(30.0, threading.Event()) is True
+    assert len(probes) == 3
+    assert time.monotonic() - started < 5.0  # not the 30 s asked for
+
+
+def test_back_off_is_waited_in_full_while_the_backends_answer(tmp_path, monkeypatch):
+    runner, probes = _runner_probing(tmp_path, monkeypatch, [True])
+    started = time.monotonic()
+    assert runner._back_off(0.5, threading.Event()) is False
+    assert time.monotonic() - started >= 0.5
+    assert len(probes) >= 5
+
+
+def test_back_off_ends_at_once_when_asked_to_stop(tmp_path, monkeypatch):
+    runner, probes = _runner_probing(tmp_path, monkeypatch, [False])
+    stop = threading.Event()
+    stop.set()
+    assert runner._back_off(30.0, stop) is False
+    assert probes == []
