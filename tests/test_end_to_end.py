@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -99,12 +96,6 @@ def test_demo_again_on_the_same_data_doubles_nothing(demo_run, tmp_path):
     assert again["cases"] == first["cases"]
 
 
-LIVE_CASES = (
-    "SELECT COUNT(*) FROM cases WHERE NOT (status = 'dismissed'"
-    " AND json_extract(doc, '$.dismissed_reason') LIKE 'merged into%')"
-)
-
-
 def live(cases: list[dict]) -> list[dict]:
     """The cases not merged into another one of the same event."""
     return [
@@ -115,94 +106,6 @@ def live(cases: list[dict]) -> list[dict]:
             and (c.get("dismissed_reason") or "").startswith("merged into")
         )
     ]
-
-
-def _count(db: Path, sql: str) -> int:
-    if not db.exists():
-        return 0
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql).fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        conn.close()
-
-
-def _stage_processes(config_path: Path, stage: str) -> list[int]:
-    """Pids of `yuqing stage STAGE` processes started with this config."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, ValueError):
-            continue
-        if b"stage" in argv and stage.encode() in argv and str(config_path).encode() in argv:
-            pids.append(int(entry.name))
-    return pids
-
-
-def test_run_killed_with_sigkill_and_restarted_loses_and_doubles_nothing(demo_run, tmp_path):
-    from crawlers.demo import serve_demo_sites
-
-    _, reference, _ = demo_run
-    data = tmp_path / "data"
-    config = yaml.safe_load((ROOT / "deploy" / "yuqing.yaml").read_text(encoding="utf-8"))
-    config["data_dir"] = str(data)
-    config["web"] = {"enabled": False}  # the dashboard has its own tests
-    config["stages"]["classify"]["processes"] = 2  # two copies in one group, both killed
-    config_path = tmp_path / "yuqing.yaml"
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    store = data / "store.sqlite"
-
-    def start() -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", "run", "--config", str(config_path)],
-            cwd=ROOT,
-            env={**os.environ, "YUQING_DEMO_URL": sites.base_url},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def wait_for(predicate, timeout=180):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.2)
-        return False
-
-    with serve_demo_sites() as sites:
-        proc = start()
-        try:
-            assert wait_for(lambda: _count(store, "SELECT COUNT(*) FROM items") > 0)
-            assert len(_stage_processes(config_path, "classify")) == 2
-        finally:
-            os.killpg(proc.pid, signal.SIGKILL)  # supervisor and every stage at once
-            proc.wait()
-        items_at_kill = _count(store, "SELECT COUNT(*) FROM items")
-        proc = start()
-        try:
-            done = wait_for(
-                lambda: (
-                    _count(store, "SELECT COUNT(*) FROM items") >= reference["items"]
-                    and _count(store, LIVE_CASES) >= reference["cases"]
-                )
-            )
-            time.sleep(3)  # let anything in flight land, to catch a double
-            settled = wait_for(lambda: _count(store, LIVE_CASES) == reference["cases"], 60)
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(60)
-    assert items_at_kill < reference["items"] or items_at_kill == reference["items"]
-    assert done, "the restarted pipeline caught up"
-    assert _count(store, "SELECT COUNT(*) FROM items") == reference["items"]
-    cases = live(cases_json(data))
-    assert settled and len(cases) == reference["cases"]
-    assert max(Counter(c["event_id"] for c in cases).values()) == 1
-    for case in cases:
-        assert len(case["items"]) == len(set(case["items"])), "no item listed twice"
 
 
 def _case_keys(cases: list[dict]) -> list[tuple]:

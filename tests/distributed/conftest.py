@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.alerts.channels.receivers import receiver
 from tests.servers import (
     ServerProcess,
     _executable,
@@ -104,3 +105,6 @@ def own_tansu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Tansu broker of this test alone (memory only)."""
     with running_tansu(tmp_path_factory.mktemp("own-tansu")) as url:
         yield url
+
+
+__all__ = ["receiver"]  # the webhook receiver of the SIGKILL soak

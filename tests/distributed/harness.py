@@ -30,6 +30,7 @@ from pipeline.topics import ALL_TOPICS, ITEMS_RAW, ITEMS_SCORED
 
 with warnings.catch_warnings():  # kafka-python 3.0.12 loads its schemas with a deprecated API
     warnings.simplefilter("ignore", DeprecationWarning)
+    from kafka import KafkaConsumer, TopicPartition
     from kafka.admin import KafkaAdminClient, MemberToRemove
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +135,19 @@ def stopped_at_exit(*procs: StageProcess) -> Iterator[None]:
         for proc in procs:
             if proc.alive():
                 proc.kill()
+
+
+def stage_processes(config: Path, stage: str) -> list[int]:
+    """Pids of the `yuqing stage STAGE` processes running with this config."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if b"stage" in argv and stage.encode() in argv and str(config).encode() in argv:
+            pids.append(int(entry.name))
+    return pids
 
 
 def wait_for(
@@ -281,6 +295,22 @@ def committed_offsets(bus_url: str, group: str = CLASSIFY_GROUP) -> dict[int, in
     with admin(bus_url) as client:
         offsets = client.list_group_offsets({group: None})[group]
     return {tp.partition: o.offset for tp, o in offsets.items() if tp.topic == ITEMS_RAW.name}
+
+
+def end_offsets(bus_url: str, topics: Sequence[str]) -> dict[TopicPartition, int]:
+    """Each partition's end offset, read by a consumer in no group (it joins nothing)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bus_url.removeprefix("kafka://"), group_id=None, request_timeout_ms=10000
+    )
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        return consumer.end_offsets(partitions) if partitions else {}
+    finally:
+        consumer.close()
 
 
 def case_problems(cases: Sequence[Case], stored: Sequence[ScoredItem]) -> list[str]:
