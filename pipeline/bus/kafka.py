@@ -263,10 +263,11 @@ class KafkaBusProducer(Producer):
                     if time.monotonic() >= deadline:
                         raise
                     self._bus.check_reachable()
-        except (KafkaError, BusError) as exc:
+        except BusError:  # the brokers are down
             self._abandon()
-            if isinstance(exc, BusError):
-                raise
+            raise
+        except KafkaError as exc:
+            self._abandon()
             raise self._bus.fail(f"{len(pending)} message(s) not confirmed", exc) from exc
         failed = [f"{topic}: {future.exception}" for topic, future in pending if future.failed()]
         if failed:

@@ -149,12 +149,12 @@ class KafkaWatch(Watch):
             return 0
 
     def drained(self) -> bool:
+        ends = end_offsets(self.bus_url, [t for topics in self.GROUPS.values() for t in topics])
         with admin(self.bus_url) as client:
             for group, topics in self.GROUPS.items():
                 committed = client.list_group_offsets({group: None})[group]
-                ends = end_offsets(self.bus_url, topics)
                 done = {tp: o.offset for tp, o in committed.items() if tp.topic in topics}
-                if any(done.get(tp, 0) < end for tp, end in ends.items() if end):
+                if any(done.get(tp, 0) < end for tp, end in ends.items() if tp.topic in topics):
                     return False
         return True
 
