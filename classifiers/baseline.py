@@ -29,11 +29,16 @@ class RulesClassifier(ScoringClassifier):
             read_severity(a.content) if "emergency" in found.categories else (None, None)
         )
         departments = a.departments
-        if grade == "especially_major":
+        # "龙门的村民反映…": no town in the gazetteer, one short name read as a place
+        town = None if place.level == "town" else self.analyzer.places.short_anchor_town(a.places)
+        if town is not None or grade == "especially_major":
+            place = town or place
             departments = self.analyzer.router.route(
                 a.content, found.categories, place, grade, evidence=a.department_evidence
             )
-        town_words = a.places.town_words.get(place.code, [])
+        town_words = a.places.town_words.get(place.code) or [
+            s for s in a.places.short_anchors if place.name.startswith(s)
+        ]
         return Decision(
             True,
             verdict.reason,

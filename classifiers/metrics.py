@@ -3,7 +3,9 @@
 Relevance F1 (positive class: relevant), category micro- and macro-F1 over the five codes on
 every item, lead-department accuracy on the items labelled relevant with a lead, town
 accuracy on the items labelled relevant (town name, or none for the county level), and
-per-class precision / recall / F1 for each of them.
+per-class precision / recall / F1 for each of them. `lead_routed`: how often the labelled
+lead is among the departments the case is routed to (lead or co), so that it is notified
+even when another one leads; not a headline figure.
 """
 
 from __future__ import annotations
@@ -76,6 +78,10 @@ class Figures:
         return self.lead["right"] / self.lead["total"] if self.lead["total"] else 0.0
 
     @property
+    def lead_routed(self) -> float:
+        return self.lead["routed"] / self.lead["total"] if self.lead["total"] else 0.0
+
+    @property
     def town_accuracy(self) -> float:
         return self.town["right"] / self.town["total"] if self.town["total"] else 0.0
 
@@ -85,7 +91,8 @@ class Figures:
         return sum(getattr(self, k) for k in HEADLINE) / len(HEADLINE)
 
     def headline(self) -> dict[str, float]:
-        return {k: round(getattr(self, k), 4) for k in (*HEADLINE, "category_macro_f1", "macro")}
+        keys = (*HEADLINE, "lead_routed", "category_macro_f1", "macro")
+        return {k: round(getattr(self, k), 4) for k in keys}
 
 
 def _town_of(s: ScoredItem) -> str | None:
@@ -114,9 +121,11 @@ def measure(scored: Sequence[ScoredItem], gold: Sequence[CorpusItem]) -> Figures
         if got_town != want.town:
             f.errors.append(f"{g.id} town={got_town} want {want.town}")
         if want.lead_department:
-            lead = s.departments[0].code if s.relevant and s.departments else None
+            routed = [d.code for d in s.departments] if s.relevant else []
+            lead = routed[0] if routed else None
             f.lead["total"] += 1
             f.lead["right"] += lead == want.lead_department
+            f.lead["routed"] += want.lead_department in routed
             for code in {lead, want.lead_department} - {None}:
                 f.leads.setdefault(code, PRF()).add(lead == code, want.lead_department == code)
             if lead != want.lead_department:

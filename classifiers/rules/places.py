@@ -135,6 +135,9 @@ class PlaceLocator:
             code: Jurisdiction(name=t.name, code=t.code, level="town")
             for code, t in self.towns.items()
         }
+        self._short_codes = {  # "龙门" → 龙门镇's code
+            t.name.removesuffix("镇").removesuffix("乡"): code for code, t in self.towns.items()
+        }
         self._parsed: dict[tuple[str, ...], _Parsed] = {}  # a hit's labels, split once
         # "兰州拉面", "哈密瓜": a region's name at the head of a product's, not a place
         self._products = tuple(map(str, regions.get("products") or ()))
@@ -308,6 +311,14 @@ class PlaceLocator:
         if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
             return self.county  # e.g. 大坡村 alone: a village of two towns
         return self._town_places[ranked[0][0]]
+
+    def short_anchor_town(self, ev: PlaceEvidence) -> Jurisdiction | None:
+        """The one town whose short name is read with a place's context ("龙门的村民反映",
+        "去黄竹赶集"), when the gazetteer found no town; None for none, or for two."""
+        if ev.town_scores:
+            return None
+        codes = {self._short_codes[s] for s in ev.short_anchors if s in self._short_codes}
+        return self._town_places[codes.pop()] if len(codes) == 1 else None
 
 
 # (kinds, first label's value, first label's kind, every label's value, those values

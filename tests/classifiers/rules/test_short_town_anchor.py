@@ -63,3 +63,27 @@ def test_other_regions_named_as_often_still_win(analyzer, text: str) -> None:
     assert a.places.short_anchors, a.places.short_anchors
     assert not a.verdict.relevant
     assert a.verdict.reason.startswith("主要涉及外地"), a.verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("龙门的村民反映自来水发黄，好几天了没人管", "龙门镇"),
+        ("去黄竹赶集的人太多，路边摊占道经营，车子堵了两公里", "黄竹镇"),
+        ("岭口中学好多学生吃了午饭上吐下泻，救护车来了好几趟", "岭口镇"),
+    ],
+)
+def test_the_rules_baseline_places_a_short_anchor_in_its_town(classifier, text, town) -> None:
+    """The town of the one short name read as a place; its government is co (属地管理)."""
+    scored = classifier.score(item(text))
+    assert scored.relevant
+    assert (scored.jurisdiction.name, scored.jurisdiction.level) == (town, "town")
+    assert any(d.name == f"{town}人民政府" for d in scored.departments), scored.departments
+    assert town[:2] in scored.explanation, scored.explanation
+
+
+def test_two_short_towns_or_a_gazetteer_town_keep_their_own_reading(classifier) -> None:
+    two = classifier.score(item("龙门的村民和去黄竹赶集的人都说，这几天停水停电没人管"))
+    assert two.relevant and two.jurisdiction.level == "county", two.jurisdiction
+    named = classifier.score(item("龙门的村民说，龙湖镇居丁村的水管又爆了，停水三天"))
+    assert named.jurisdiction.name == "龙湖镇", named.jurisdiction
