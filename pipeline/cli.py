@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -40,8 +41,13 @@ def setup_logging(level: str = "INFO", settings: Settings | None = None) -> None
     # a traceback per retry while Elasticsearch is down; the store reports the outage itself
     logging.getLogger("elastic_transport.transport").setLevel(logging.ERROR)
     # kafka-python logs every refused connection at ERROR, several a second in an outage;
-    # the bus reports an outage itself, once, as a BusError.
+    # the bus reports an outage itself, once, as a BusError. YUQING_KAFKA_LOG=INFO shows its
+    # consumer-group and fetch logs (joins, assignments) when a group is to be diagnosed.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    kafka_level = os.environ.get("YUQING_KAFKA_LOG", "").upper()
+    if kafka_level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        for part in ("kafka.coordinator", "kafka.consumer"):
+            logging.getLogger(part).setLevel(kafka_level)
     install_redaction(settings)
 
 

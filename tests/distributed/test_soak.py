@@ -103,6 +103,10 @@ class Watch:
     def after_kill(self) -> None:
         """What the broker would do by itself once the dead members' sessions expire."""
 
+    def describe(self) -> str:
+        """The stage groups as the broker sees them, for a failure message."""
+        return ""
+
 
 class EmbeddedWatch(Watch):
     def __init__(self, data: Path):
@@ -161,6 +165,14 @@ class KafkaWatch(Watch):
     def after_kill(self) -> None:
         for group in self.GROUPS:
             expire_members(self.bus_url, group)  # noida-db never expires a dead member
+
+    def describe(self) -> str:
+        try:
+            with admin(self.bus_url) as client:
+                groups = client.describe_groups(list(self.GROUPS))
+            return "\n".join(f"group {name}: {desc}" for name, desc in groups.items())
+        except Exception as exc:  # a diagnosis only: the failure it explains comes first
+            return f"groups not described: {exc!r}"
 
     def close(self) -> None:
         self.stores.close()
@@ -228,7 +240,8 @@ def soak(config: Path, watch: Watch, reference: dict, hook: RobotReceiver, tmp_p
     kills: list[tuple[str, int, int]] = []
     copies: list[int] = []  # classify processes seen at each kill
     with serve_demo_sites() as sites:
-        env = {"YUQING_DEMO_URL": sites.base_url}
+        # kafka-python's group logs in the run logs: a failure shows joins and assignments
+        env = {"YUQING_DEMO_URL": sites.base_url, "YUQING_KAFKA_LOG": "INFO"}
         for n, (what, reached) in enumerate(points):
             run = StageProcess(f"run-{n}", ["run", "--config", str(config)],
                                tmp_path / f"run-{n}.log", env, nice=10).start()  # fmt: skip
@@ -245,12 +258,15 @@ def soak(config: Path, watch: Watch, reference: dict, hook: RobotReceiver, tmp_p
         final = StageProcess("run-final", ["run", "--config", str(config)],
                              tmp_path / "run-final.log", env).start()  # fmt: skip
         with stopped_at_exit(final):
-            wait_for(
-                lambda: items() >= n_items and watch.drained(),
-                FINISH_S,
-                f"caught up after kills {kills} (seed {SEED})",
-                [final],
-            )
+            try:
+                wait_for(
+                    lambda: items() >= n_items and watch.drained(),
+                    FINISH_S,
+                    f"caught up after kills {kills} (seed {SEED})",
+                    [final],
+                )
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}\n{watch.describe()}") from None
             # a quiet spell: anything still in flight lands now, so a double would show
             wait_for(
                 lambda: quiet(items, cases, lambda: len(hook.requests)),
