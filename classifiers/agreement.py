@@ -84,15 +84,13 @@ def main(argv: list[str]) -> int:
         from classifiers.analysis import ItemAnalyzer
         from classifiers.corpus import CORPUS_DIR, CorpusLoader
         from classifiers.crossval import cross_validate
+        from classifiers.metrics import lead_of
         from pipeline.profile import load_profile
 
         profile = load_profile("dingan")
         items = CorpusLoader(profile).load(sorted(CORPUS_DIR.glob("train_*.jsonl")))
         _, scored = cross_validate(items, ItemAnalyzer(profile))
-        predicted = {
-            i.id: (s.departments[0].code if s.relevant and s.departments else None)
-            for i, s in zip(items, scored, strict=True)
-        }
+        predicted = {i.id: lead_of(s) for i, s in zip(items, scored, strict=True)}
     print(json.dumps(agreement(readings, predicted)))
     return 0
 

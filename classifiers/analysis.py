@@ -75,11 +75,7 @@ class ItemAnalyzer:
         self.relevance = RelevanceRule(profile)
         self.sentiment = SentimentClassifier()
         self.router = DepartmentRouter(profile)
-        self.short_towns = {
-            t.name.removesuffix("镇").removesuffix("乡"): t.code
-            for t in profile.towns
-            if len(t.name.removesuffix("镇").removesuffix("乡")) >= 2
-        }
+        self.short_towns = self.places.short_towns  # "岭口" → town code
         # the county seat: the town with the lowest division code (…100 by convention)
         self.seat = min((t.code for t in profile.towns), default=None)
         public, commercial = self.relevance.matchers

@@ -95,6 +95,16 @@ class Figures:
         return {k: round(getattr(self, k), 4) for k in keys}
 
 
+def routed_to(s: ScoredItem) -> list[str]:
+    """The department codes an item is routed to, lead first; none when found irrelevant."""
+    return [d.code for d in s.departments] if s.relevant else []
+
+
+def lead_of(s: ScoredItem) -> str | None:
+    routed = routed_to(s)
+    return routed[0] if routed else None
+
+
 def _town_of(s: ScoredItem) -> str | None:
     return s.jurisdiction.name if s.relevant and s.jurisdiction.level == "town" else None
 
@@ -121,7 +131,7 @@ def measure(scored: Sequence[ScoredItem], gold: Sequence[CorpusItem]) -> Figures
         if got_town != want.town:
             f.errors.append(f"{g.id} town={got_town} want {want.town}")
         if want.lead_department:
-            routed = [d.code for d in s.departments] if s.relevant else []
+            routed = routed_to(s)
             lead = routed[0] if routed else None
             f.lead["total"] += 1
             f.lead["right"] += lead == want.lead_department

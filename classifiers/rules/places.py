@@ -135,9 +135,6 @@ class PlaceLocator:
             code: Jurisdiction(name=t.name, code=t.code, level="town")
             for code, t in self.towns.items()
         }
-        self._short_codes = {  # "龙门" → 龙门镇's code
-            t.name.removesuffix("镇").removesuffix("乡"): code for code, t in self.towns.items()
-        }
         self._parsed: dict[tuple[str, ...], _Parsed] = {}  # a hit's labels, split once
         # "兰州拉面", "哈密瓜": a region's name at the head of a product's, not a place
         self._products = tuple(map(str, regions.get("products") or ()))
@@ -159,8 +156,11 @@ class PlaceLocator:
         self._organs = tuple(sorted(organs - _GENERIC_ORGANS, key=len, reverse=True))
         self._all_organs = tuple(sorted(organs, key=len, reverse=True))
         own_names = tuple(n for n in (*self._own_prefixes, *(t.name for t in profile.towns)) if n)
+        # a town's short name of two characters or more ("龙门") → the town's code
+        shorts = {t.name.removesuffix("镇").removesuffix("乡"): c for c, t in self.towns.items()}
+        self.short_towns = {short: code for short, code in shorts.items() if len(short) >= 2}
         self._short_towns = ShortTownReader(
-            (t.name.removesuffix("镇").removesuffix("乡") for t in profile.towns),
+            self.short_towns,
             own_names,
             self._theirs_before,
         )
@@ -317,7 +317,7 @@ class PlaceLocator:
         "去黄竹赶集"), when the gazetteer found no town; None for none, or for two."""
         if ev.town_scores:
             return None
-        codes = {self._short_codes[s] for s in ev.short_anchors if s in self._short_codes}
+        codes = {self.short_towns[s] for s in ev.short_anchors if s in self.short_towns}
         return self._town_places[codes.pop()] if len(codes) == 1 else None
 
 

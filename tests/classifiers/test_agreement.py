@@ -45,9 +45,9 @@ def test_the_readings_are_of_training_items_with_a_lead() -> None:
     leads = {}
     for path in sorted(CORPUS_DIR.glob("train_*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            labels = json.loads(line)["labels"]
-            if labels["relevant"] and labels.get("lead_department"):
-                leads[json.loads(line)["id"]] = labels["lead_department"]
+            row = json.loads(line)
+            if row["labels"]["relevant"] and row["labels"].get("lead_department"):
+                leads[row["id"]] = row["labels"]["lead_department"]
     assert set(readings) <= set(leads) and len(readings) >= 1500
     for id_, reading in readings.items():  # a third reading exactly where two differ
         assert (reading.third is None) == (reading.first == reading.second), id_
