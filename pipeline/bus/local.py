@@ -342,12 +342,18 @@ class SqliteConsumer(Consumer):
         return batch
 
     def commit(self, messages: Sequence[Message] | None = None) -> None:
+        """Commit what this member still owns. Membership is checked first, and an offset
+        never moves back: a member that lost a partition while it scored a batch (no
+        heartbeat meanwhile) must not overwrite the new owner's later commit, or the new
+        owner, already past those messages, would leave them uncommitted for good."""
         positions = committed_positions(self._polled if messages is None else messages)
+        self._heartbeat(force=True)
         owned = {tp: pos for tp, pos in positions.items() if tp in self._assigned}
         try:
             with self._conn:
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO group_offsets VALUES (?, ?, ?, ?)",
+                    "INSERT INTO group_offsets VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET offset = MAX(offset, excluded.offset)",
                     [(self.group, t, p, pos) for (t, p), pos in owned.items()],
                 )
         except sqlite3.Error as exc:
